@@ -1,0 +1,1 @@
+"""servicepath: the law of foreign military service, as code."""

@@ -1,0 +1,230 @@
+"""The command line: assess, explain, diff, packs check, schema. Interfaces only: no law logic here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from servicepath.engine.assess import UnknownForce, assess
+from servicepath.engine.contract import assessment_json
+from servicepath.engine.explain import explain as explain_force
+from servicepath.engine.trace import TraceNode
+from servicepath.language.ast import Value
+from servicepath.packs.diff import diff as diff_law
+from servicepath.packs.errors import PackError
+from servicepath.packs.lawset import LawSet, load_law, pack_files
+from servicepath.profile import Profile, ProfileError, json_schema, read_profile
+from servicepath.engine.assessment import json_value
+
+app = typer.Typer(help="servicepath: the law of foreign military service, cited line by line.", no_args_is_help=True)
+packs_app = typer.Typer(help="Check and inspect law packs.", no_args_is_help=True)
+app.add_typer(packs_app, name="packs")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[red]error:[/red] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def _date(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2015-06-01")
+
+
+def _law(paths: list[Path] | None = None) -> LawSet:
+    try:
+        return load_law(paths)
+    except PackError as error:
+        _fail("the law packs have problems:\n" + str(error))
+
+
+def _profile(path: Path) -> Profile:
+    try:
+        return read_profile(path)
+    except ProfileError as error:
+        _fail("the profile has problems:\n" + "\n".join(f"  {problem}" for problem in error.problems))
+
+
+PackOption = Annotated[
+    list[Path] | None, typer.Option("--packs", help="Law pack files or folders (default: the shipped packs).")
+]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="The date asked about, YYYY-MM-DD (default: today).")]
+
+
+def _show(value: Value) -> str:
+    shown = json_value(value)
+    if isinstance(shown, bool):
+        return "true" if shown else "false"
+    return escape("unknown" if shown is None else (", ".join(shown) if isinstance(shown, list) else str(shown)))
+
+
+def _cited(sources: list[str], confidence: str | None = None) -> str:
+    return escape(f"[{', '.join(sources)}{'; ' + confidence if confidence else ''}]")
+
+
+def _mark(result: str) -> str:
+    return {"true": "[green]yes[/green]", "false": "[red]no[/red]", "unknown": "[yellow]unknown[/yellow]"}[result]
+
+
+@app.command("assess")
+def assess_command(
+    profile: Annotated[Path, typer.Argument(help="The person's profile (YAML or JSON).")],
+    as_of: AsOf = None,
+    force: Annotated[list[str] | None, typer.Option("--force", help="Only this force id (repeatable).")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    language: Annotated[str, typer.Option("--lang", help="Language of texts: en, ru or fr.")] = "en",
+    packs: PackOption = None,
+) -> None:
+    """May this person enlist, on what terms, with what path to citizenship and what risk at home?"""
+    law, person, date = _law(packs), _profile(profile), _date(as_of)
+    try:
+        result = assess(person, date, law, force)
+    except UnknownForce as error:
+        _fail(str(error))
+    data = assessment_json(result, language)
+    if output is Format.json:
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    _print_assessment(data)
+
+
+def _print_assessment(data: dict[str, Any]) -> None:
+    out.print(f"[bold]servicepath[/bold] — the law as of {data['as_of']} (packs {data['packs_version']}). "
+              "Information, not legal advice.")
+    if not data["forces"]:
+        out.print("No force in the law packs admits foreign citizens on this date.")
+    for force_id, force in data["forces"].items():
+        out.rule(f"{force['name']} ({force_id})")
+        out.print(f"Verdict: [bold]{force['verdict']}[/bold]")
+        if force["missing_facts"]:
+            out.print(f"Would be decided by: {', '.join(force['missing_facts'])}")
+        table = Table("requirement", "met", "sources", "confidence", show_lines=False, expand=True)
+        for item in force["requirements"]:
+            table.add_row(escape(item["text"]), _mark(item["result"]), ", ".join(item["sources"]), item["confidence"])
+        out.print(table)
+        for term in force["terms"]:
+            out.print(f"Term: {escape(term['text'])} = {escape(str(term['value']))} "
+                      f"{_cited(term['sources'], term['confidence'])}")
+        for path in force["citizenship_paths"]:
+            start = f"service start {path['service_start']}" + (" (assumed: the date asked about)"
+                                                                   if path["service_start_assumed"] else "")
+            out.print(f"Citizenship: {escape(path['text'])}: earliest application {path['earliest'] or 'unknown'}, "
+                      f"{start}; conditions met: {path['requires']} {_cited(path['sources'], path['confidence'])}")
+        for country, risks in force["home_risks"].items():
+            for risk in risks:
+                out.print(f"Risk at home ({country}): {risk['rule']} ({risk['kind']}): {_mark(risk['result'])}")
+        for item in force["warnings"]:
+            out.print(f"Warning: {escape(item['text'])} {_cited(item['sources'], item['confidence'])}")
+    for country, rules in data["home"].items():
+        out.rule(f"Law of {country} on serving abroad")
+        for rule in rules:
+            penalty = f" Penalty: {rule['penalty']}." if rule["penalty"] else ""
+            out.print(f"{_mark(rule['result'])} {escape(rule['text'])}.{escape(penalty)} "
+                      f"{_cited(rule['sources'], rule['confidence'])}")
+            if rule["law_gaps"]:
+                out.print("   The sources do not settle this: the answer stays unknown.")
+    if data["home_missing_facts"]:
+        out.print("Risks at home need the person's citizenships.")
+
+
+def _tree(node: TraceNode, tree: Tree) -> None:
+    for child in node.children:
+        label = f"{escape(child.text)} = [bold]{_show(child.value)}[/bold]"
+        if child.role == "fact" and child.value is None:
+            label += " (not given)"
+        elif child.role == "parameter":
+            label += " (parameter in force on the date)"
+        _tree(child, tree.add(label))
+
+
+@app.command("explain")
+def explain_command(
+    profile: Annotated[Path, typer.Argument(help="The person's profile (YAML or JSON).")],
+    force: Annotated[str, typer.Option("--force", help="The force id to explain.")],
+    as_of: AsOf = None,
+    language: Annotated[str, typer.Option("--lang", help="Language of texts: en, ru or fr.")] = "en",
+    packs: PackOption = None,
+) -> None:
+    """Show how each requirement of one force was decided, as a tree."""
+    law, person, date = _law(packs), _profile(profile), _date(as_of)
+    if force not in law.forces:
+        _fail(f"no force is called '{force}' (known: {', '.join(sorted(law.forces))})")
+    if not law.forces[force][1].in_force(date):
+        _fail(f"the force '{force}' does not admit foreign citizens on {date} in the law packs")
+    result = explain_force(person, date, law, force)
+    root = Tree(f"[bold]{result.name.get(language)}[/bold] on {date}: verdict [bold]{result.verdict}[/bold]")
+    for requirement in result.requirements:
+        shown = {True: "true", False: "false", None: "unknown"}[requirement.result]
+        branch = root.add(f"{_mark(shown)} {escape(requirement.text.get(language))} "
+                          f"[dim]{_cited(requirement.sources)}[/dim]")
+        branch_root = branch.add(f"{escape(requirement.trace.text)} = [bold]{_show(requirement.trace.value)}[/bold]")
+        _tree(requirement.trace, branch_root)
+    out.print(root)
+
+
+@app.command("diff")
+def diff_command(
+    start: Annotated[str, typer.Option("--from", help="The earlier date, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="The later date, YYYY-MM-DD.")],
+    force: Annotated[list[str] | None, typer.Option("--force", help="Only this force id (repeatable).")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.json,
+    packs: PackOption = None,
+) -> None:
+    """Which requirements, parameters and sources changed between two dates."""
+    law = _law(packs)
+    for force_id in force or ():
+        if force_id not in law.forces:
+            _fail(f"no force is called '{force_id}' (known: {', '.join(sorted(law.forces))})")
+    changes = diff_law(law, _date(start), _date(end), force)
+    if output is Format.json:
+        out.print_json(json.dumps(changes, ensure_ascii=False))
+        return
+    out.print(f"Changes from {changes['from']} to {changes['to']}:")
+    for force_id, entry in changes["forces"].items():
+        out.rule(force_id)
+        for section, change in entry.items():
+            out.print(f"{section}: {json.dumps(change, ensure_ascii=False)}")
+    if changes["home_rules"]:
+        out.print(f"home rules: {json.dumps(changes['home_rules'])}")
+    out.print(f"sources: {json.dumps(changes['sources'])}")
+
+
+@packs_app.command("check")
+def packs_check(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Pack files or folders (default: the shipped packs).")] = None,
+) -> None:
+    """Validate law packs: shape, sources, dates, and every rule's syntax and types."""
+    for path in paths or []:
+        if not path.exists():
+            _fail(f"{path}: no such file or folder")
+    law = _law(paths)
+    files = pack_files(paths) if paths else None
+    out.print(f"ok: {len(files) if files is not None else len(law.packs)} pack file(s), {len(law.forces)} force(s), "
+              f"{len(law.home_rules)} home rule(s), {len(law.sources)} source(s)")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the profile's JSON Schema."""
+    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")

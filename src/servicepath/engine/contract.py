@@ -1,0 +1,89 @@
+"""The JSON contract of an assessment (docs/json-contract.md). Its keys are stable; its version says so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from servicepath.engine.assessment import (
+    CONTRACT_VERSION,
+    Assessment,
+    ForceResult,
+    HomeResult,
+    PathResult,
+    json_value,
+)
+from servicepath.logic.kleene import truth_name
+
+
+def _path_json(path: PathResult, language: str | None) -> dict[str, Any]:
+    return {
+        **path.item_json(language),
+        "earliest": json_value(path.earliest),
+        "service_start": json_value(path.service_start),
+        "service_start_assumed": path.service_start_assumed,
+        "requires": truth_name(path.requires),
+        "missing_facts": path.missing_facts,
+    }
+
+
+def _home_json(rule: HomeResult, language: str | None) -> dict[str, Any]:
+    penalty = rule.penalty
+    return {
+        "rule": rule.id,
+        **{key: value for key, value in rule.item_json(language).items() if key != "id"},
+        "kind": rule.kind,
+        "result": truth_name(rule.result),
+        "by_force": {force: truth_name(value) for force, value in rule.by_force.items()},
+        "penalty": (penalty.get(language) if language else penalty.model_dump(exclude_none=True)) if penalty else None,
+        "missing_facts": rule.missing_facts,
+        "law_gaps": rule.law_gaps,
+    }
+
+
+def force_json(force: ForceResult, assessment: Assessment, language: str | None) -> dict[str, Any]:
+    return {
+        "name": force.name.get(language) if language else force.name.model_dump(exclude_none=True),
+        "country": force.country,
+        "verdict": force.verdict,
+        "requirements": [
+            {
+                **item.item_json(language),
+                "result": truth_name(item.result),
+                "missing_facts": item.missing_facts,
+                "law_gaps": item.law_gaps,
+            }
+            for item in force.requirements
+        ],
+        "missing_facts": force.missing_facts,
+        "terms": [
+            {**term.item_json(language), "value": json_value(term.value), "applies": truth_name(term.applies)}
+            for term in force.terms
+        ],
+        "citizenship_paths": [_path_json(path, language) for path in force.citizenship_paths],
+        "home_risks": {
+            country: [
+                {"rule": rule.id, "kind": rule.kind, "result": truth_name(rule.by_force[force.id])}
+                for rule in rules
+                if force.id in rule.by_force
+            ]
+            for country, rules in assessment.home.items()
+        },
+        "how_to_apply": [item.item_json(language) for item in force.how_to_apply],
+        "warnings": [item.item_json(language) for item in force.warnings],
+    }
+
+
+def assessment_json(assessment: Assessment, language: str | None = None) -> dict[str, Any]:
+    """The assessment as the documented JSON contract; texts in one language, or every language if None."""
+    return {
+        "contract": CONTRACT_VERSION,
+        "as_of": assessment.as_of.isoformat(),
+        "packs_version": assessment.packs_version,
+        "forces": {force_id: force_json(force, assessment, language) for force_id, force in assessment.forces.items()},
+        "home": {country: [_home_json(rule, language) for rule in rules] for country, rules in assessment.home.items()},
+        "home_missing_facts": assessment.home_missing_facts,
+        "sources": {
+            source_id: source.model_dump(mode="json", exclude_none=True)
+            for source_id, source in sorted(assessment.sources.items())
+        },
+    }

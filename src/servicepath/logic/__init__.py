@@ -1,0 +1,1 @@
+"""Three-valued (Kleene) logic and calendar arithmetic, shared by every backend."""

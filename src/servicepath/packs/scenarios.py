@@ -1,0 +1,91 @@
+"""Scenario cases (docs/scenarios.md): law cases a lawyer can read, each checked against an assessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from servicepath.engine.assess import assess
+from servicepath.engine.contract import assessment_json
+from servicepath.packs.lawset import LawSet
+from servicepath.profile import profile_from_data
+
+
+@dataclass
+class Case:
+    file: Path
+    name: str
+    as_of: dt.date
+    profile: dict[str, Any]
+    expect: dict[str, Any]
+    sources: list[str]
+
+
+def read_cases(file: Path) -> list[Case]:
+    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    cases = []
+    for raw in data.get("cases", []):
+        cases.append(
+            Case(file, str(raw["name"]), raw["as_of"], raw.get("profile") or {}, raw.get("expect") or {},
+                 list(raw.get("sources") or []))
+        )
+    return cases
+
+
+def _normal(value: Any) -> Any:
+    """Expected values as YAML reads them, written the way the JSON contract writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return "unknown"
+    return value
+
+
+def _check_items(where: str, expected: dict[str, Any], actual: list[dict[str, Any]], field: str,
+                 problems: list[str]) -> None:
+    by_id = {item["id"]: item for item in actual}
+    for item_id, want in expected.items():
+        if item_id not in by_id:
+            problems.append(f"{where}: no '{item_id}' in the answer (has: {', '.join(by_id) or 'none'})")
+            continue
+        if isinstance(want, dict):
+            for key, value in want.items():
+                got = by_id[item_id].get(key)
+                if _normal(value) != _normal(got):
+                    problems.append(f"{where}.{item_id}.{key}: expected {_normal(value)}, got {_normal(got)}")
+        elif _normal(want) != _normal(by_id[item_id][field]):
+            problems.append(f"{where}.{item_id}: expected {_normal(want)}, got {_normal(by_id[item_id][field])}")
+
+
+def check_case(case: Case, law: LawSet) -> list[str]:
+    """Every difference between what the case expects and what servicepath answers (empty when it passes)."""
+    problems: list[str] = []
+    unknown_sources = [source for source in case.sources if source not in law.sources]
+    if not case.sources:
+        problems.append("the case names no source for its expected answer")
+    if unknown_sources:
+        problems.append(f"the case cites unknown sources: {', '.join(unknown_sources)}")
+    answer = assessment_json(assess(profile_from_data(case.profile), case.as_of, law), "en")
+    for force_id, want in (case.expect.get("forces") or {}).items():
+        force = answer["forces"].get(force_id)
+        if force is None:
+            problems.append(f"forces.{force_id}: not in the answer on {case.as_of}")
+            continue
+        where = f"forces.{force_id}"
+        if "verdict" in want and want["verdict"] != force["verdict"]:
+            problems.append(f"{where}.verdict: expected {want['verdict']}, got {force['verdict']}")
+        if "missing_facts" in want and sorted(want["missing_facts"]) != force["missing_facts"]:
+            problems.append(f"{where}.missing_facts: expected {sorted(want['missing_facts'])}, "
+                            f"got {force['missing_facts']}")
+        for section, field in (("requirements", "result"), ("terms", "value"), ("citizenship_paths", "earliest")):
+            _check_items(f"{where}.{section}", want.get(section) or {}, force[section], field, problems)
+    for country, rules in (case.expect.get("home") or {}).items():
+        actual = [{**rule, "id": rule["rule"]} for rule in answer["home"].get(country, [])]
+        _check_items(f"home.{country}", rules, actual, "result", problems)
+    return problems
