@@ -12,8 +12,13 @@ from servicepath.engine.contract import assessment_json
 from servicepath.packs.lawset import LawSet
 from servicepath.profile import profile_from_data
 
-FULL = {"birth_date": "1990-03-15", "citizenships": ["TJ"], "languages": {"ru": "B2"}, "criminal_record": False,
-        "residence": {"country": "AQ", "status": "permanent_resident"}}
+FULL = {
+    "birth_date": "1990-03-15",
+    "citizenships": ["TJ"],
+    "languages": {"ru": "B2"},
+    "criminal_record": False,
+    "residence": {"country": "AQ", "status": "permanent_resident"},
+}
 
 
 def _answer(law: LawSet, data: dict[str, object], on: dt.date = dt.date(2017, 6, 1)) -> dict[str, object]:
@@ -22,13 +27,38 @@ def _answer(law: LawSet, data: dict[str, object], on: dt.date = dt.date(2017, 6,
 
 def test_contract_keys_and_types(example_law: LawSet) -> None:
     answer = _answer(example_law, FULL)
-    assert set(answer) == {"contract", "as_of", "packs_version", "forces", "home", "home_missing_facts", "sources"}
+    assert set(answer) == {
+        "contract",
+        "as_of",
+        "packs_version",
+        "forces",
+        "home",
+        "home_missing_facts",
+        "sources",
+    }
     assert answer["contract"] == "servicepath.assessment/1" and answer["as_of"] == "2017-06-01"
     force = answer["forces"]["aq-example-guard"]  # type: ignore[index]
-    assert set(force) == {"name", "country", "verdict", "requirements", "missing_facts", "terms",
-                          "citizenship_paths", "home_risks", "how_to_apply", "warnings"}
-    assert set(force["requirements"][0]) == {"id", "text", "sources", "confidence", "result", "missing_facts",
-                                              "law_gaps"}
+    assert set(force) == {
+        "name",
+        "country",
+        "verdict",
+        "requirements",
+        "missing_facts",
+        "terms",
+        "citizenship_paths",
+        "home_risks",
+        "how_to_apply",
+        "warnings",
+    }
+    assert set(force["requirements"][0]) == {
+        "id",
+        "text",
+        "sources",
+        "confidence",
+        "result",
+        "missing_facts",
+        "law_gaps",
+    }
     json.dumps(answer)  # everything is JSON-ready
     for source_id in force["requirements"][0]["sources"]:
         assert source_id in answer["sources"]  # type: ignore[operator]
@@ -52,8 +82,13 @@ def test_unknown_names_only_the_facts_that_could_decide(example_law: LawSet) -> 
     assert force["verdict"] == "unknown"
     assert force["missing_facts"] == ["languages.ru"]
     nothing = _answer(example_law, {})["forces"]["aq-example-guard"]  # type: ignore[index]
-    assert nothing["missing_facts"] == ["birth_date", "criminal_record", "languages.ru", "residence.country",
-                                        "residence.status"]
+    assert nothing["missing_facts"] == [
+        "birth_date",
+        "criminal_record",
+        "languages.ru",
+        "residence.country",
+        "residence.status",
+    ]
 
 
 def test_citizenship_paths_from_a_service_start(example_law: LawSet) -> None:

@@ -22,16 +22,35 @@ profiles = st.builds(
     Profile,
     birth_date=maybe(dates | leap_days),
     citizenships=maybe(st.lists(st.sampled_from(["TJ", "RU", "AQ", "FR", "US"]), max_size=3, unique=True)),
-    residence=maybe(st.builds(Residence, country=maybe(st.sampled_from(["AQ", "RU"])),
-                              status=maybe(st.sampled_from(["permanent_resident", "temporary_residence_permit",
-                                                            "visa", "no_lawful_status"])))),
+    residence=maybe(
+        st.builds(
+            Residence,
+            country=maybe(st.sampled_from(["AQ", "RU"])),
+            status=maybe(
+                st.sampled_from(["permanent_resident", "temporary_residence_permit", "visa", "no_lawful_status"])
+            ),
+        )
+    ),
     languages=maybe(st.dictionaries(st.sampled_from(["ru", "fr"]), st.sampled_from(CEFR_LEVELS), max_size=2)),
     criminal_record=maybe(st.booleans()),
-    service=maybe(st.builds(Service, rank=maybe(st.sampled_from(["enlisted", "officer"])),
-                            wounded_in_action=maybe(st.booleans()))),
+    service=maybe(
+        st.builds(
+            Service,
+            rank=maybe(st.sampled_from(["enlisted", "officer"])),
+            wounded_in_action=maybe(st.booleans()),
+        )
+    ),
 )
-as_of_dates = st.sampled_from([dt.date(2015, 6, 1), dt.date(2016, 1, 1), dt.date(2018, 2, 28), dt.date(2018, 3, 1),
-                               dt.date(2020, 1, 1), dt.date(2024, 2, 29)])
+as_of_dates = st.sampled_from(
+    [
+        dt.date(2015, 6, 1),
+        dt.date(2016, 1, 1),
+        dt.date(2018, 2, 28),
+        dt.date(2018, 3, 1),
+        dt.date(2020, 1, 1),
+        dt.date(2024, 2, 29),
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

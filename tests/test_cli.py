@@ -20,13 +20,16 @@ def _profile(tmp_path: Path, text: str) -> str:
     return str(path)
 
 
-PERSON = ("birth_date: 1990-03-15\ncitizenships: [TJ]\nlanguages: {ru: B2}\ncriminal_record: false\n"
-          "residence: {country: AQ, status: permanent_resident}\n")
+PERSON = (
+    "birth_date: 1990-03-15\ncitizenships: [TJ]\nlanguages: {ru: B2}\ncriminal_record: false\n"
+    "residence: {country: AQ, status: permanent_resident}\n"
+)
 
 
 def test_assess_json(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["assess", _profile(tmp_path, PERSON), "--as-of", "2017-06-01", "--format", "json",
-                                 *PACKS])
+    result = runner.invoke(
+        app, ["assess", _profile(tmp_path, PERSON), "--as-of", "2017-06-01", "--format", "json", *PACKS]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["forces"]["aq-example-guard"]["verdict"] == "eligible"
@@ -57,8 +60,18 @@ def test_bad_date_and_unknown_force(tmp_path: Path) -> None:
 
 
 def test_explain_tree(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["explain", _profile(tmp_path, "birth_date: 1990-03-15\n"), "--force",
-                                 "aq-example-guard", "--as-of", "2017-06-01", *PACKS])
+    result = runner.invoke(
+        app,
+        [
+            "explain",
+            _profile(tmp_path, "birth_date: 1990-03-15\n"),
+            "--force",
+            "aq-example-guard",
+            "--as-of",
+            "2017-06-01",
+            *PACKS,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "verdict unknown" in result.output
     assert "age_on(birth_date, as_of) = 27" in result.output
@@ -75,8 +88,10 @@ def test_packs_check(tmp_path: Path) -> None:
     result = runner.invoke(app, ["packs", "check", str(EXAMPLE_PACKS)])
     assert result.exit_code == 0 and "ok: 1 pack file(s), 1 force(s)" in result.output
     broken = tmp_path / "broken.yaml"
-    broken.write_text("pack: b\nforces:\n  - id: aq-b\n    country: AQ\n    name: {en: B, ru: B}\n    requirements:\n"
-                      "      - {id: a, text: {en: a, ru: a}, rule: 'age >', sources: [x]}\n")
+    broken.write_text(
+        "pack: b\nforces:\n  - id: aq-b\n    country: AQ\n    name: {en: B, ru: B}\n    requirements:\n"
+        "      - {id: a, text: {en: a, ru: a}, rule: 'age >', sources: [x]}\n"
+    )
     result = runner.invoke(app, ["packs", "check", str(broken)])
     assert result.exit_code == 2
     assert f"{broken}:7:" in result.output and "the rule ends too early" in result.output

@@ -14,10 +14,28 @@ from servicepath.logic.kleene import Verdict, all_of, any_of, negate
 from servicepath.packs.lawset import LawSet
 
 VALUES = (True, False, None)
-AND = {(True, True): True, (True, False): False, (True, None): None, (False, True): False, (False, False): False,
-       (False, None): False, (None, True): None, (None, False): False, (None, None): None}
-OR = {(True, True): True, (True, False): True, (True, None): True, (False, True): True, (False, False): False,
-      (False, None): None, (None, True): True, (None, False): None, (None, None): None}
+AND = {
+    (True, True): True,
+    (True, False): False,
+    (True, None): None,
+    (False, True): False,
+    (False, False): False,
+    (False, None): False,
+    (None, True): None,
+    (None, False): False,
+    (None, None): None,
+}
+OR = {
+    (True, True): True,
+    (True, False): True,
+    (True, None): True,
+    (False, True): True,
+    (False, False): False,
+    (False, None): None,
+    (None, True): True,
+    (None, False): None,
+    (None, None): None,
+}
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.product(VALUES, VALUES)))
@@ -38,8 +56,9 @@ def _evaluate(law: LawSet, text: str, facts: dict[str, object]) -> object:
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.product(VALUES, VALUES)))
 def test_rules_follow_the_tables(example_law: LawSet, a: bool | None, b: bool | None) -> None:
-    facts = {name: value for name, value in (("criminal_record", a), ("service.wounded_in_action", b))
-             if value is not None}
+    facts = {
+        name: value for name, value in (("criminal_record", a), ("service.wounded_in_action", b)) if value is not None
+    }
     assert _evaluate(example_law, "criminal_record and service.wounded_in_action", facts) is AND[(a, b)]
     assert _evaluate(example_law, "criminal_record or service.wounded_in_action", facts) is OR[(a, b)]
 
@@ -57,8 +76,14 @@ def test_if_with_unknown_condition_is_known_only_when_both_branches_agree(exampl
 
 
 def test_between_is_the_kleene_conjunction_of_its_bounds(example_law: LawSet) -> None:
-    assert _evaluate(example_law, "service.start between birth_date and 2000-01-01",
-                     {"service.start": dt.date(2010, 1, 1)}) is False
+    assert (
+        _evaluate(
+            example_law,
+            "service.start between birth_date and 2000-01-01",
+            {"service.start": dt.date(2010, 1, 1)},
+        )
+        is False
+    )
 
 
 def test_verdicts() -> None:

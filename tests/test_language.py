@@ -8,12 +8,11 @@ from decimal import Decimal
 import pytest
 
 from servicepath.language import ast
+from servicepath.language import types as t
 from servicepath.language.errors import RuleSyntaxError, RuleTypeError
 from servicepath.language.parser import parse
-from servicepath.language.typecheck import TypeChecker
 from servicepath.language.values import Duration, Money
 from servicepath.packs.environment import PackEnvironment
-from servicepath.language import types as t
 
 
 @pytest.mark.parametrize(
@@ -54,7 +53,14 @@ def test_precedence_and_shapes() -> None:
 
 @pytest.mark.parametrize(
     ("text", "column"),
-    [("age >= ", 5), ("a b", 3), ("2015-13-01 < as_of", 1), ("(a and b", 8), ("1.5 years", 1), ("x == \"RU\"", 6)],
+    [
+        ("age >= ", 5),
+        ("a b", 3),
+        ("2015-13-01 < as_of", 1),
+        ("(a and b", 8),
+        ("1.5 years", 1),
+        ('x == "RU"', 6),
+    ],
 )
 def test_syntax_errors_name_the_column(text: str, column: int) -> None:
     with pytest.raises(RuleSyntaxError) as error:

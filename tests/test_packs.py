@@ -13,8 +13,13 @@ from servicepath.packs.errors import PackError
 from servicepath.packs.lawset import LawSet, load_law
 from servicepath.profile import profile_from_data
 
-TAJIK = {"birth_date": "1990-03-15", "citizenships": ["TJ"], "languages": {"ru": "B2"}, "criminal_record": False,
-         "residence": {"country": "AQ", "status": "permanent_resident"}}
+TAJIK = {
+    "birth_date": "1990-03-15",
+    "citizenships": ["TJ"],
+    "languages": {"ru": "B2"},
+    "criminal_record": False,
+    "residence": {"country": "AQ", "status": "permanent_resident"},
+}
 
 
 def _terms(law: LawSet, on: str) -> dict[str, object]:
@@ -70,24 +75,47 @@ sources:
 @pytest.mark.parametrize(
     ("body", "line", "fragment"),
     [
-        ("forces:\n  - id: aq-x\n    country: AQ\n    name: {en: X, ru: X}\n    requirements:\n"
-         "      - id: age\n        text: {en: a, ru: a}\n        rule: age_on(birth_date) >= 18\n        sources: [s1]\n",
-         11, "age_on takes two dates"),
-        ("forces:\n  - id: aq-x\n    country: AQ\n    name: {en: X, ru: X}\n    requirements:\n"
-         "      - id: age\n        text: {en: a, ru: a}\n        rule: age >=\n        sources: [s1]\n",
-         11, "the rule ends too early"),
-        ("forces:\n  - id: aq-x\n    country: AQ\n    name: {en: X, ru: X}\n    requirements:\n"
-         "      - id: age\n        text: {en: a, ru: a}\n        rule: 'true'\n        sources: [nope]\n",
-         12, "no source is called 'nope'"),
-        ("parameters:\n  limit:\n    values:\n      - {from: 2015-01-01, value: 30, sources: [s1]}\n"
-         "      - {from: 2020-01-01, value: 40, sources: [s1]}\n", 7, "overlaps"),
-        ("parameters:\n  limit:\n    values:\n      - {from: 2015-01-01, until: 2016-01-01, value: 30, sources: [s1]}\n"
-         "      - {from: 2020-01-01, value: 40, sources: [s1]}\n", 7, "no value from 2016-01-01"),
+        (
+            "forces:\n  - id: aq-x\n    country: AQ\n    name: {en: X, ru: X}\n    requirements:\n"
+            "      - id: age\n        text: {en: a, ru: a}\n"
+            "        rule: age_on(birth_date) >= 18\n        sources: [s1]\n",
+            11,
+            "age_on takes two dates",
+        ),
+        (
+            "forces:\n  - id: aq-x\n    country: AQ\n    name: {en: X, ru: X}\n    requirements:\n"
+            "      - id: age\n        text: {en: a, ru: a}\n        rule: age >=\n        sources: [s1]\n",
+            11,
+            "the rule ends too early",
+        ),
+        (
+            "forces:\n  - id: aq-x\n    country: AQ\n    name: {en: X, ru: X}\n    requirements:\n"
+            "      - id: age\n        text: {en: a, ru: a}\n        rule: 'true'\n        sources: [nope]\n",
+            12,
+            "no source is called 'nope'",
+        ),
+        (
+            "parameters:\n  limit:\n    values:\n      - {from: 2015-01-01, value: 30, sources: [s1]}\n"
+            "      - {from: 2020-01-01, value: 40, sources: [s1]}\n",
+            7,
+            "overlaps",
+        ),
+        (
+            "parameters:\n  limit:\n    values:\n"
+            "      - {from: 2015-01-01, until: 2016-01-01, value: 30, sources: [s1]}\n"
+            "      - {from: 2020-01-01, value: 40, sources: [s1]}\n",
+            7,
+            "no value from 2016-01-01",
+        ),
         ("forces:\n  - id: aq-x\n    country: UK\n    name: {en: X, ru: X}\n", 6, "not an ISO 3166-1"),
         ("forces:\n  - id: aq-x\n    country: AQ\n    name: {en: X}\n", 7, "forces.0.name.ru: is required"),
         ("forcez: []\n", 4, "forcez: is not a field"),
-        ("home_rules:\n  - id: r\n    country: TJ\n    kind: criminal\n    text: {en: a, ru: a}\n"
-         "    applies: force.at_war\n    sources: [s1]\n", 9, "no force attribute is called 'at_war'"),
+        (
+            "home_rules:\n  - id: r\n    country: TJ\n    kind: criminal\n    text: {en: a, ru: a}\n"
+            "    applies: force.at_war\n    sources: [s1]\n",
+            9,
+            "no force attribute is called 'at_war'",
+        ),
         ("definitions:\n  a: rule.b\n  b: rule.a\n", 5, "in a circle"),
     ],
 )
@@ -119,8 +147,9 @@ def test_loading_never_builds_python_objects(tmp_path: Path) -> None:
 
 def test_ids_clash_across_packs(tmp_path: Path, example_law: LawSet) -> None:
     copy = tmp_path / "copy.yaml"
-    copy.write_text((Path(example_law.packs[0].file)).read_text(encoding="utf-8").replace("pack: example-guard",
-                                                                                          "pack: other"))
+    copy.write_text(
+        (Path(example_law.packs[0].file)).read_text(encoding="utf-8").replace("pack: example-guard", "pack: other")
+    )
     with pytest.raises(PackError) as error:
         load_law([Path(example_law.packs[0].file), copy])
     text = str(error.value)

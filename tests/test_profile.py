@@ -34,8 +34,15 @@ def test_json_profiles_read_too(tmp_path: Path) -> None:
 
 def test_every_bad_field_is_named_and_no_value_is_echoed() -> None:
     with pytest.raises(ProfileError) as error:
-        profile_from_data({"birth_date": "15/03/1990", "citizenships": ["UK"], "languages": {"ru": "B7"},
-                           "criminal_record": "secret-detail", "hobby": "x"})
+        profile_from_data(
+            {
+                "birth_date": "15/03/1990",
+                "citizenships": ["UK"],
+                "languages": {"ru": "B7"},
+                "criminal_record": "secret-detail",
+                "hobby": "x",
+            }
+        )
     problems = "\n".join(error.value.problems)
     assert "birth_date: must be a date written YYYY-MM-DD" in problems
     assert "citizenships.0: 'UK' is not an ISO 3166-1 alpha-2 country code" in problems
@@ -56,5 +63,13 @@ def test_unreadable_files_are_clear(tmp_path: Path) -> None:
 def test_schema_is_versioned_and_documents_fields() -> None:
     schema = json_schema()
     assert schema["$id"].endswith("profile-v1.json")
-    assert {"birth_date", "citizenships", "residence", "languages", "criminal_record", "sex", "service",
-            "recruitment_country"} <= set(schema["properties"])
+    assert {
+        "birth_date",
+        "citizenships",
+        "residence",
+        "languages",
+        "criminal_record",
+        "sex",
+        "service",
+        "recruitment_country",
+    } <= set(schema["properties"])

@@ -18,7 +18,9 @@ def shipped() -> LawSet:
     return load_law()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{case.file.parent.name}/{case.file.stem}: {case.name}" for case in CASES])
+@pytest.mark.parametrize(
+    "case", CASES, ids=[f"{case.file.parent.name}/{case.file.stem}: {case.name}" for case in CASES]
+)
 def test_scenario(case: Case, shipped: LawSet) -> None:
     problems = check_case(case, shipped)
     assert not problems, "\n".join(problems)

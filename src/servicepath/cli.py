@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from servicepath.engine.assess import UnknownForce, assess
+from servicepath.engine.assessment import json_value
 from servicepath.engine.contract import assessment_json
 from servicepath.engine.explain import explain as explain_force
 from servicepath.engine.trace import TraceNode
@@ -24,7 +25,6 @@ from servicepath.packs.diff import diff as diff_law
 from servicepath.packs.errors import PackError
 from servicepath.packs.lawset import LawSet, load_law, pack_files
 from servicepath.profile import Profile, ProfileError, json_schema, read_profile
-from servicepath.engine.assessment import json_value
 
 app = typer.Typer(help="servicepath: the law of foreign military service, cited line by line.", no_args_is_help=True)
 packs_app = typer.Typer(help="Check and inspect law packs.", no_args_is_help=True)
@@ -33,7 +33,7 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
@@ -73,7 +73,10 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="The date asked about,
 
 
 def _show(value: Value) -> str:
-    shown = json_value(value)
+    return _show_json(json_value(value))
+
+
+def _show_json(shown: Any) -> str:
     if isinstance(shown, bool):
         return "true" if shown else "false"
     return escape("unknown" if shown is None else (", ".join(shown) if isinstance(shown, list) else str(shown)))
@@ -110,8 +113,10 @@ def assess_command(
 
 
 def _print_assessment(data: dict[str, Any]) -> None:
-    out.print(f"[bold]servicepath[/bold] — the law as of {data['as_of']} (packs {data['packs_version']}). "
-              "Information, not legal advice.")
+    out.print(
+        f"[bold]servicepath[/bold] — the law as of {data['as_of']} (packs {data['packs_version']}). "
+        "Information, not legal advice."
+    )
     if not data["forces"]:
         out.print("No force in the law packs admits foreign citizens on this date.")
     for force_id, force in data["forces"].items():
@@ -124,13 +129,18 @@ def _print_assessment(data: dict[str, Any]) -> None:
             table.add_row(escape(item["text"]), _mark(item["result"]), ", ".join(item["sources"]), item["confidence"])
         out.print(table)
         for term in force["terms"]:
-            out.print(f"Term: {escape(term['text'])} = {escape(str(term['value']))} "
-                      f"{_cited(term['sources'], term['confidence'])}")
+            out.print(
+                f"Term: {escape(term['text'])} = {escape(str(term['value']))} "
+                f"{_cited(term['sources'], term['confidence'])}"
+            )
         for path in force["citizenship_paths"]:
-            start = f"service start {path['service_start']}" + (" (assumed: the date asked about)"
-                                                                   if path["service_start_assumed"] else "")
-            out.print(f"Citizenship: {escape(path['text'])}: earliest application {path['earliest'] or 'unknown'}, "
-                      f"{start}; conditions met: {path['requires']} {_cited(path['sources'], path['confidence'])}")
+            start = f"service start {path['service_start']}" + (
+                " (assumed: the date asked about)" if path["service_start_assumed"] else ""
+            )
+            out.print(
+                f"Citizenship: {escape(path['text'])}: earliest application {path['earliest'] or 'unknown'}, "
+                f"{start}; conditions met: {path['requires']} {_cited(path['sources'], path['confidence'])}"
+            )
         for country, risks in force["home_risks"].items():
             for risk in risks:
                 out.print(f"Risk at home ({country}): {risk['rule']} ({risk['kind']}): {_mark(risk['result'])}")
@@ -140,8 +150,10 @@ def _print_assessment(data: dict[str, Any]) -> None:
         out.rule(f"Law of {country} on serving abroad")
         for rule in rules:
             penalty = f" Penalty: {rule['penalty']}." if rule["penalty"] else ""
-            out.print(f"{_mark(rule['result'])} {escape(rule['text'])}.{escape(penalty)} "
-                      f"{_cited(rule['sources'], rule['confidence'])}")
+            out.print(
+                f"{_mark(rule['result'])} {escape(rule['text'])}.{escape(penalty)} "
+                f"{_cited(rule['sources'], rule['confidence'])}"
+            )
             if rule["law_gaps"]:
                 out.print("   The sources do not settle this: the answer stays unknown.")
     if data["home_missing_facts"]:
@@ -176,8 +188,9 @@ def explain_command(
     root = Tree(f"[bold]{result.name.get(language)}[/bold] on {date}: verdict [bold]{result.verdict}[/bold]")
     for requirement in result.requirements:
         shown = {True: "true", False: "false", None: "unknown"}[requirement.result]
-        branch = root.add(f"{_mark(shown)} {escape(requirement.text.get(language))} "
-                          f"[dim]{_cited(requirement.sources)}[/dim]")
+        branch = root.add(
+            f"{_mark(shown)} {escape(requirement.text.get(language))} [dim]{_cited(requirement.sources)}[/dim]"
+        )
         branch_root = branch.add(f"{escape(requirement.trace.text)} = [bold]{_show(requirement.trace.value)}[/bold]")
         _tree(requirement.trace, branch_root)
     out.print(root)
@@ -212,7 +225,9 @@ def diff_command(
 
 @packs_app.command("check")
 def packs_check(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Pack files or folders (default: the shipped packs).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Pack files or folders (default: the shipped packs).")
+    ] = None,
 ) -> None:
     """Validate law packs: shape, sources, dates, and every rule's syntax and types."""
     for path in paths or []:
@@ -220,8 +235,10 @@ def packs_check(
             _fail(f"{path}: no such file or folder")
     law = _law(paths)
     files = pack_files(paths) if paths else None
-    out.print(f"ok: {len(files) if files is not None else len(law.packs)} pack file(s), {len(law.forces)} force(s), "
-              f"{len(law.home_rules)} home rule(s), {len(law.sources)} source(s)")
+    out.print(
+        f"ok: {len(files) if files is not None else len(law.packs)} pack file(s), {len(law.forces)} force(s), "
+        f"{len(law.home_rules)} home rule(s), {len(law.sources)} source(s)"
+    )
 
 
 @app.command("schema")

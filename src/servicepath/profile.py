@@ -45,6 +45,19 @@ def _languages(levels: dict[str, str]) -> dict[str, str]:
 CountryCode = Annotated[str, AfterValidator(_country)]
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2", "native"]
+RESIDENCE_STATUSES = (
+    "citizen",
+    "permanent_resident",
+    "temporary_residence_permit",
+    "residence_permit",
+    "work_patent",
+    "visa",
+    "visa_free_stay",
+    "refugee",
+    "asylum_seeker",
+    "no_lawful_status",
+    "other",
+)
 ResidenceStatus = Literal[
     "citizen",
     "permanent_resident",
@@ -86,7 +99,7 @@ class Service(_Strict):
 class Profile(_Strict):
     """The facts a person can give. Every field is optional: a missing fact is unknown, never a default."""
 
-    schema_version: Literal[1] = PROFILE_SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     birth_date: dt.date | None = None
     citizenships: list[CountryCode] | None = Field(
         None, description="Every nationality the person holds (ISO 3166-1 alpha-2); [] means stateless."
@@ -114,7 +127,7 @@ DOMAINS_BY_FACT: dict[str, t.Type] = {
     "birth_date": t.DATE,
     "citizenships": t.set_of(COUNTRY),
     "residence.country": t.code_of(COUNTRY),
-    "residence.status": t.code_of(t.Domain("residence status", ResidenceStatus.__args__)),
+    "residence.status": t.code_of(t.Domain("residence status", RESIDENCE_STATUSES)),
     "criminal_record": t.BOOL,
     "under_criminal_investigation": t.BOOL,
     "sex": t.code_of(t.Domain("sex", ("male", "female"))),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TypedDict
 
 from servicepath.engine.assessment import (
     Assessment,
@@ -18,10 +19,10 @@ from servicepath.engine.assessment import (
 )
 from servicepath.engine.interpreter import Facts
 from servicepath.engine.plan import Compiled, ForcePlan, HomeRulePlan, plan_on
-from servicepath.engine.trace import undecided
+from servicepath.engine.trace import Undecided
 from servicepath.logic.kleene import Verdict, all_of, any_of
 from servicepath.packs.lawset import LawSet, shipped_law
-from servicepath.packs.models import Cited, Source, Text
+from servicepath.packs.models import Cited, Confidence, Source, Text
 from servicepath.profile import Profile, facts_of
 
 
@@ -29,26 +30,46 @@ class UnknownForce(ValueError):
     pass
 
 
-def _cite(
-    item: Cited, sources: dict[str, Source], extra: Iterable[str] = (), text: Text | None = None
-) -> dict[str, object]:
+class Citation(TypedDict):
+    id: str
+    text: Text
+    sources: list[str]
+    confidence: Confidence
+    note: str | None
+
+
+_CITATIONS: dict[tuple[int, tuple[str, ...], int], Citation] = {}
+"""Citations of the items in force, built once: an item's sources and confidence do not change per person."""
+
+
+def _cite(item: Cited, sources: dict[str, Source], extra: Iterable[str] = (), text: Text | None = None) -> Citation:
+    key = (id(item), tuple(extra), id(text))
+    found = _CITATIONS.get(key)
+    if found is not None and found["text"] is (text or item.text):
+        return found
     cited = list(dict.fromkeys([*item.sources, *extra]))
-    return {
+    if len(_CITATIONS) > 65536:
+        _CITATIONS.clear()
+    found = _CITATIONS[key] = {
         "id": item.id,
         "text": text or item.text,
         "sources": cited,
         "confidence": confidence_of(item.sources, sources),
         "note": item.note,
     }
+    return found
 
 
 def _requirements(plan: ForcePlan, facts: Facts, sources: dict[str, Source]) -> list[RequirementResult]:
     results = []
     for requirement, compiled in plan.requirements:
         value = compiled.evaluate(facts)
-        result = RequirementResult(**_cite(requirement, sources, compiled.parameter_sources, plan.text(requirement)), result=value)  # type: ignore[arg-type]
+        result = RequirementResult(
+            **_cite(requirement, sources, compiled.parameter_sources, plan.text(requirement)),
+            result=value if isinstance(value, bool) else None,
+        )
         if value is None:
-            waiting = undecided(compiled.node, compiled.interpreter, facts)
+            waiting = compiled.undecided(facts)
             result.missing_facts = sorted(waiting.facts)
             result.law_gaps = sorted(waiting.law_gaps)
         results.append(result)
@@ -73,12 +94,12 @@ def _paths(plan: ForcePlan, facts: Facts, as_of: dt.date, sources: dict[str, Sou
         missing: set[str] = set()
         for compiled in (earliest, requires):
             if compiled is not None and compiled.evaluate(with_start) is None:
-                missing |= undecided(compiled.node, compiled.interpreter, with_start).facts
+                missing |= compiled.undecided(with_start).facts
         results.append(
             PathResult(
-                **_cite(route, sources, earliest.parameter_sources, plan.text(route)),  # type: ignore[arg-type]
+                **_cite(route, sources, earliest.parameter_sources, plan.text(route)),
                 earliest=date if isinstance(date, dt.date) else None,
-                service_start=with_start["service.start"],  # type: ignore[arg-type]
+                service_start=start if isinstance(start := with_start["service.start"], dt.date) else None,
                 service_start_assumed=assumed,
                 requires=_truth(requires, with_start),
                 missing_facts=sorted(missing),
@@ -90,10 +111,12 @@ def _paths(plan: ForcePlan, facts: Facts, as_of: dt.date, sources: dict[str, Sou
 def _force(plan: ForcePlan, facts: Facts, as_of: dt.date, sources: dict[str, Source]) -> ForceResult:
     requirements = _requirements(plan, facts, sources)
     verdict = Verdict.of(all_of(item.result for item in requirements))
-    missing = sorted({fact for item in requirements for fact in item.missing_facts}) if verdict is Verdict.UNKNOWN else []
+    missing = (
+        sorted({fact for item in requirements for fact in item.missing_facts}) if verdict is Verdict.UNKNOWN else []
+    )
     terms = [
         TermResult(
-            **_cite(term, sources, value.parameter_sources, plan.text(term)),  # type: ignore[arg-type]
+            **_cite(term, sources, value.parameter_sources, plan.text(term)),
             value=value.evaluate(facts),
             applies=_truth(when, facts),
         )
@@ -109,29 +132,33 @@ def _force(plan: ForcePlan, facts: Facts, as_of: dt.date, sources: dict[str, Sou
         missing,
         terms,
         _paths(plan, facts, as_of, sources),
-        [Item(**_cite(item, sources, (), plan.text(item))) for item in plan.how_to_apply],  # type: ignore[arg-type]
-        [Item(**_cite(item, sources, (), plan.text(item))) for item in plan.warnings],  # type: ignore[arg-type]
+        [Item(**_cite(item, sources, (), plan.text(item))) for item in plan.how_to_apply],
+        [Item(**_cite(item, sources, (), plan.text(item))) for item in plan.warnings],
     )
 
 
 def _home_rule(plan: HomeRulePlan, facts: Facts, force_ids: Sequence[str], sources: dict[str, Source]) -> HomeResult:
-    by_force = {force_id: plan.by_force[force_id].evaluate(facts) for force_id in force_ids if force_id in plan.by_force}
-    result = HomeResult(
-        **_cite(plan.rule, sources),  # type: ignore[arg-type]
+    by_force: dict[str, bool | None] = {}
+    waiting = Undecided()
+    for force_id in force_ids:
+        compiled = plan.by_force.get(force_id)
+        if compiled is None:
+            continue
+        value = compiled.evaluate(facts)
+        by_force[force_id] = value if isinstance(value, bool) else None
+        if by_force[force_id] is None:
+            waiting.merge(compiled.undecided(facts))
+    result = any_of(by_force.values())
+    return HomeResult(
+        **_cite(plan.rule, sources),
         country=plan.rule.country,
         kind=plan.rule.kind,
-        result=any_of(value if isinstance(value, bool) else None for value in by_force.values()),
-        by_force={force_id: value if isinstance(value, bool) else None for force_id, value in by_force.items()},
+        result=result,
+        by_force=by_force,
         penalty=plan.rule.penalty,
+        missing_facts=sorted(waiting.facts) if result is None else [],
+        law_gaps=sorted(waiting.law_gaps) if result is None else [],
     )
-    if result.result is None:
-        for force_id, value in by_force.items():
-            if value is None:
-                compiled = plan.by_force[force_id]
-                waiting = undecided(compiled.node, compiled.interpreter, facts)
-                result.missing_facts = sorted(set(result.missing_facts) | waiting.facts)
-                result.law_gaps = sorted(set(result.law_gaps) | waiting.law_gaps)
-    return result
 
 
 def assess(
@@ -160,7 +187,13 @@ def assess(
     }
     cited: set[str] = set()
     for force in force_results.values():
-        for group in (force.requirements, force.terms, force.citizenship_paths, force.how_to_apply, force.warnings):
+        for group in (
+            force.requirements,
+            force.terms,
+            force.citizenship_paths,
+            force.how_to_apply,
+            force.warnings,
+        ):
             for item in group:
                 cited.update(item.sources)
     for rules in home.values():

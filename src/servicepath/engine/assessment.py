@@ -108,4 +108,3 @@ class Assessment:
     home: dict[str, list[HomeResult]]
     home_missing_facts: list[str]
     sources: dict[str, Source]
-

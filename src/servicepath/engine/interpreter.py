@@ -19,7 +19,12 @@ Facts = Mapping[str, ast.Value]
 Evaluator = Callable[[Facts], ast.Value]
 
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
 }
 
 
@@ -28,6 +33,10 @@ def _sort_key(kind: t.Type | None) -> Callable[[Any], Any]:
     if kind is not None and kind.kind is t.Kind.CODE and kind.domain is not None and kind.domain.ordered:
         return kind.domain.rank
     return lambda value: value.amount if isinstance(value, Money) else value
+
+
+def _truth(value: ast.Value) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _arithmetic(op: str, left: Any, right: Any) -> ast.Value:
@@ -68,7 +77,7 @@ class Interpreter:
         if isinstance(node, ast.BoolOp):
             operands = [self.evaluator(operand) for operand in node.operands]
             combine = all_of if node.op == "and" else any_of
-            return lambda facts: combine(operand(facts) for operand in operands)
+            return lambda facts: combine(_truth(operand(facts)) for operand in operands)
         if isinstance(node, ast.Binary):
             return self._binary(node)
         if isinstance(node, ast.Between):
@@ -136,7 +145,7 @@ class Interpreter:
         value, low, high = (self.evaluator(part) for part in (node.operand, node.low, node.high))
         key = _sort_key(self.scope.type_of(node.operand))
 
-        def at_least(a: ast.Value, b: ast.Value) -> bool | None:
+        def at_least(a: Any, b: Any) -> bool | None:
             return None if a is None or b is None else bool(key(a) >= key(b))
 
         def between(facts: Facts) -> ast.Value:
@@ -150,7 +159,7 @@ class Interpreter:
         function: Callable[..., ast.Value]
         if node.function == "age_on":
             leap = self.scope.leap_day_birthday
-            function = lambda birth, on: calendar.age_on(birth, on, leap)  # noqa: E731
+            function = lambda birth, on: calendar.age_on(birth, on, leap)  # type: ignore[arg-type]  # noqa: E731
         elif node.function == "months_between":
             function = calendar.months_between
         elif node.function == "days_between":
@@ -161,7 +170,7 @@ class Interpreter:
             function = lambda *values: pick(values, key=key)  # noqa: E731
 
         def call(facts: Facts) -> ast.Value:
-            values = [arg(facts) for arg in args]
+            values: list[Any] = [arg(facts) for arg in args]
             return None if any(value is None for value in values) else function(*values)
 
         return call
@@ -179,4 +188,3 @@ class Interpreter:
             return a if a is not None and a == b else None
 
         return choose
-

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from servicepath.engine.interpreter import Evaluator, Interpreter
+from servicepath.engine.assessment import json_value
+from servicepath.engine.interpreter import Evaluator, Facts, Interpreter
 from servicepath.engine.scope import Scope, force_facts
+from servicepath.engine.trace import Undecided, undecided
 from servicepath.language import ast
 from servicepath.packs.lawset import LawSet
-from servicepath.engine.assessment import json_value
 from servicepath.packs.loader import PLACEHOLDER, LoadedPack
-from servicepath.packs.models import CitizenshipPath, Cited, Force, HomeRule, Notice, Requirement, Term, Text
+from servicepath.packs.models import Cited, CitizenshipPath, Force, HomeRule, Notice, Requirement, Term, Text
 
 
 @dataclass
@@ -23,6 +24,18 @@ class Compiled:
     evaluate: Evaluator
     parameter_sources: tuple[str, ...]
     """Sources of the parameter values the expression reads on the date, so each figure stays cited."""
+    facts_read: tuple[str, ...] = ()
+    _waiting: dict[tuple[ast.Value, ...], Undecided] = field(default_factory=dict)
+
+    def undecided(self, facts: Facts) -> Undecided:
+        """What an unknown result waits for; it depends only on the facts the expression reads, so it is kept."""
+        key = tuple(facts.get(name) for name in self.facts_read)
+        found = self._waiting.get(key)
+        if found is None:
+            if len(self._waiting) > 1024:
+                self._waiting.clear()
+            found = self._waiting[key] = undecided(self.node, self.interpreter, facts)
+        return found
 
 
 def render_text(scope: Scope, text: Text) -> Text:
@@ -48,9 +61,14 @@ class ForcePlan:
     how_to_apply: list[Notice]
     warnings: list[Notice]
     interpreter: Interpreter
+    _texts: dict[int, Text] = field(default_factory=dict)
 
     def text(self, item: Cited) -> Text:
-        return render_text(self.interpreter.scope, item.text)
+        """The item's text with the parameters in force on the date filled in (computed once per date)."""
+        found = self._texts.get(id(item))
+        if found is None:
+            found = self._texts[id(item)] = render_text(self.interpreter.scope, item.text)
+        return found
 
 
 @dataclass
@@ -69,7 +87,25 @@ class Plan:
 
 def _compile(interpreter: Interpreter, text: str) -> Compiled:
     node = interpreter.scope.pack.expression(text)
-    return Compiled(node, interpreter, interpreter.evaluator(node), _parameter_sources(interpreter.scope, node))
+    return Compiled(
+        node,
+        interpreter,
+        interpreter.evaluator(node),
+        _parameter_sources(interpreter.scope, node),
+        tuple(sorted(_facts_read(interpreter.scope, node))),
+    )
+
+
+def _facts_read(scope: Scope, node: ast.Node, seen: frozenset[str] = frozenset()) -> set[str]:
+    found: set[str] = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Reference) and sub.scope == "fact":
+            found.add(sub.name)
+        elif isinstance(sub, ast.Reference) and sub.scope == "rule" and sub.name not in seen:
+            target = scope.rule(sub.name)
+            if target is not None:
+                found |= _facts_read(scope, target, seen | {sub.name})
+    return found
 
 
 def _parameter_sources(scope: Scope, node: ast.Node, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
@@ -97,7 +133,11 @@ def _force_plan(pack: LoadedPack, force: Force, as_of: dt.date) -> ForcePlan:
         pack,
         force,
         [(item, _compile(interpreter, item.rule)) for item in force.requirements if item.in_force(as_of)],
-        [(item, _compile(interpreter, item.value), optional(item.when)) for item in force.terms if item.in_force(as_of)],
+        [
+            (item, _compile(interpreter, item.value), optional(item.when))
+            for item in force.terms
+            if item.in_force(as_of)
+        ],
         [
             (item, _compile(interpreter, item.earliest), optional(item.requires))
             for item in force.citizenship_paths

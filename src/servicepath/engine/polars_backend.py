@@ -116,19 +116,22 @@ class PolarsCompiler:
         if node.op in ("in", "not in"):
             element = self.compile(node.left)
             if right_constant:
-                found = pl.lit(None, pl.Boolean) if right_value is None else element.is_in(sorted(right_value))  # type: ignore[arg-type]
+                members = sorted(right_value) if isinstance(right_value, frozenset) else None
+                found = pl.lit(None, pl.Boolean) if members is None else element.is_in(members)
             else:
                 found = self.compile(node.right).list.contains(element)
             return ~found if node.op == "not in" else found
         if node.op == "intersects":
             if left_constant and not right_constant:
-                left_constant, left_value, node = right_constant, right_value, ast.Binary(
-                    node.op, node.right, node.left, text=node.text
+                left_constant, left_value, node = (
+                    right_constant,
+                    right_value,
+                    ast.Binary(node.op, node.right, node.left, text=node.text),
                 )
             if right_constant and not left_constant:
-                if right_value is None:
+                if not isinstance(right_value, frozenset):
                     return pl.lit(None, pl.Boolean)
-                members = sorted(right_value)  # type: ignore[arg-type]
+                members = sorted(right_value)
                 return self.compile(node.left).list.eval(pl.element().is_in(members)).list.any()
             raise BatchUnsupported(f"'{node.text}': batch needs one side of 'intersects' to be fixed by the law")
         if node.op in ("+", "-"):
@@ -139,14 +142,19 @@ class PolarsCompiler:
         left = self._ranked(node.left, self.compile(node.left), kind)
         right = self._ranked(node.right, self.compile(node.right), kind)
         operations = {
-            "==": left.__eq__, "!=": left.__ne__, "<": left.__lt__, "<=": left.__le__, ">": left.__gt__,
+            "==": left.__eq__,
+            "!=": left.__ne__,
+            "<": left.__lt__,
+            "<=": left.__le__,
+            ">": left.__gt__,
             ">=": left.__ge__,
         }
         result: pl.Expr = operations[node.op](right)
         return result
 
-    def _arithmetic(self, node: ast.Binary, left_constant: bool, left_value: Any, right_constant: bool,
-                    right_value: Any) -> pl.Expr:
+    def _arithmetic(
+        self, node: ast.Binary, left_constant: bool, left_value: Any, right_constant: bool, right_value: Any
+    ) -> pl.Expr:
         sign = 1 if node.op == "+" else -1
         if right_constant and isinstance(right_value, Duration):
             return self.compile(node.left).dt.offset_by(_offset(right_value, sign))
@@ -183,8 +191,12 @@ class PolarsCompiler:
 
 def verdict_expression(requirements: Sequence[pl.Expr]) -> pl.Expr:
     every = reduce(lambda a, b: a & b, requirements) if requirements else pl.lit(True)
-    return pl.when(every.is_null()).then(pl.lit("unknown")).when(every).then(pl.lit("eligible")).otherwise(
-        pl.lit("ineligible")
+    return (
+        pl.when(every.is_null())
+        .then(pl.lit("unknown"))
+        .when(every)
+        .then(pl.lit("eligible"))
+        .otherwise(pl.lit("ineligible"))
     )
 
 
@@ -236,7 +248,9 @@ def profiles_frame(profiles: Sequence[Profile], fact_names: Iterable[str]) -> pl
         assert kind is not None, name
         values = [row.get(name) for row in rows]
         columns[name] = pl.Series(
-            name, [sorted(value) if isinstance(value, frozenset) else value for value in values], dtype=_dtype(kind)
+            name,
+            [sorted(value) if isinstance(value, frozenset) else value for value in values],
+            dtype=_dtype(kind),
         )
     return pl.DataFrame(columns, height=len(rows))
 
@@ -244,4 +258,8 @@ def profiles_frame(profiles: Sequence[Profile], fact_names: Iterable[str]) -> pl
 def batch_verdicts(plan: Plan, frame: pl.DataFrame, force_ids: Sequence[str] | None = None) -> pl.DataFrame:
     """Every chosen force's requirement results and verdict for every row of the frame."""
     chosen = list(force_ids or plan.forces)
-    return frame.lazy().select(*(column for force_id in chosen for column in force_columns(plan.forces[force_id]))).collect()
+    return (
+        frame.lazy()
+        .select(*(column for force_id in chosen for column in force_columns(plan.forces[force_id])))
+        .collect()
+    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Union
+from typing import TypeAlias
 
 from servicepath.language.values import Duration, Money
 
-Value = Union[bool, int, Decimal, Money, dt.date, Duration, str, frozenset[str], None]
+Value: TypeAlias = bool | int | Decimal | Money | dt.date | Duration | str | frozenset[str] | None
 """A runtime value; None is `unknown`."""
 
 

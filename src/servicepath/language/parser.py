@@ -113,7 +113,7 @@ def _describe(error: UnexpectedInput, source: str) -> str:
             return "the rule ends too early"
         return f"unexpected '{error.token}'"
     if isinstance(error, UnexpectedCharacters):
-        return f"unexpected character '{source[error.pos_in_stream]}'"
+        return f"unexpected character '{source[error.pos_in_stream or 0]}'"
     return "cannot read the rule"
 
 

@@ -154,7 +154,13 @@ class TypeChecker:
             unify(node, as_set, collection, node.left, node.right)
             return t.BOOL
         if node.op == "intersects":
-            unify(node, self.check(node.left, t.CODE_SET), self.check(node.right, t.CODE_SET), node.left, node.right)
+            unify(
+                node,
+                self.check(node.left, t.CODE_SET),
+                self.check(node.right, t.CODE_SET),
+                node.left,
+                node.right,
+            )
             return t.BOOL
         return self._arithmetic(node, left, right)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 
 Truth = bool | None
 
@@ -34,7 +34,7 @@ def negate(value: Truth) -> Truth:
     return None if value is None else not value
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     ELIGIBLE = "eligible"
     INELIGIBLE = "ineligible"
     UNKNOWN = "unknown"

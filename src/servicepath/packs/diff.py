@@ -35,7 +35,7 @@ def _cited_on(law: LawSet, on: dt.date, force_ids: Sequence[str]) -> set[str]:
         for section in SECTIONS:
             for item in _versions(getattr(force, section), on).values():
                 cited.update(item.sources)
-        for name, values in pack.parameter_values.items():
+        for _name, values in pack.parameter_values.items():
             dated = value_on(values, on)[1]
             cited.update(dated.sources if dated else ())
     for _, rule in law.home_rules:
@@ -74,7 +74,8 @@ def diff(law: LawSet, start: dt.date, end: dt.date, force_ids: Sequence[str] | N
             forces[force_id] = entry
     rules = [rule for _, rule in law.home_rules]
     home = _compare(
-        {rule.id: rule for rule in rules if rule.in_force(start)}, {rule.id: rule for rule in rules if rule.in_force(end)}
+        {rule.id: rule for rule in rules if rule.in_force(start)},
+        {rule.id: rule for rule in rules if rule.in_force(end)},
     )
     cited_before, cited_after = _cited_on(law, start, chosen), _cited_on(law, end, chosen)
     return {
@@ -82,5 +83,8 @@ def diff(law: LawSet, start: dt.date, end: dt.date, force_ids: Sequence[str] | N
         "to": end.isoformat(),
         "forces": forces,
         "home_rules": {key: value for key, value in home.items() if value},
-        "sources": {"added": sorted(cited_after - cited_before), "removed": sorted(cited_before - cited_after)},
+        "sources": {
+            "added": sorted(cited_after - cited_before),
+            "removed": sorted(cited_before - cited_after),
+        },
     }

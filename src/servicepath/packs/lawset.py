@@ -53,6 +53,7 @@ def load_law(paths: list[Path] | None = None) -> LawSet:
     seen_packs: dict[str, str] = {}
     home_rule_packs: dict[str, str] = {}
     for pack in packs:
+
         def clash(kind: str, name: str, other: str, pack: LoadedPack = pack) -> None:
             problems.append(Problem(pack.file, 1, f"the {kind} '{name}' is also defined in {other}"))
 

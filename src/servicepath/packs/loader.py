@@ -109,11 +109,17 @@ class _PackChecker:
             if position + 1 < len(ordered):
                 following = ordered[position + 1][1]
                 if dated.until is None or dated.until > following.from_:
-                    self.problem(where, f"'{key}': the value from {dated.from_} overlaps the one from {following.from_}"
-                                 + ("" if dated.until else " (give it an 'until')"))
+                    self.problem(
+                        where,
+                        f"'{key}': the value from {dated.from_} overlaps the one from {following.from_}"
+                        + ("" if dated.until else " (give it an 'until')"),
+                    )
                 elif dated.until < following.from_:
-                    self.problem(where, f"'{key}': no value from {dated.until} until {following.from_}; "
-                                 "write 'value: unknown' for a period whose law is not known")
+                    self.problem(
+                        where,
+                        f"'{key}': no value from {dated.until} until {following.from_}; "
+                        "write 'value: unknown' for a period whose law is not known",
+                    )
         self.loaded.parameter_values[key] = values
         return kind
 
@@ -132,8 +138,11 @@ class _PackChecker:
                 return _INVALID
             if isinstance(node, ast.Literal):
                 return node.value
-        self.problem(path, f"a value must be a number, date, boolean, list of codes or a literal such as "
-                     f"'5 years' or '30000 RUB'; found {raw!r}")
+        self.problem(
+            path,
+            f"a value must be a number, date, boolean, list of codes or a literal such as "
+            f"'5 years' or '30000 RUB'; found {raw!r}",
+        )
         return _INVALID
 
     def _force(self, path: yaml_lines.Path, force: Force, environment: PackEnvironment) -> None:
@@ -197,15 +206,17 @@ class _PackChecker:
         self.loaded.expressions[text] = node
         return node
 
-    def _check(self, path: yaml_lines.Path, node: ast.Node, environment: PackEnvironment,
-               expected: t.Type | None) -> None:
+    def _check(
+        self, path: yaml_lines.Path, node: ast.Node, environment: PackEnvironment, expected: t.Type | None
+    ) -> None:
         try:
             environment.checker.check(node, expected)
         except RuleError as error:
             self.problem(path, f"column {error.column}: {error.message}")
 
-    def _expression(self, path: yaml_lines.Path, text: str, environment: PackEnvironment,
-                    expected: t.Type | None) -> None:
+    def _expression(
+        self, path: yaml_lines.Path, text: str, environment: PackEnvironment, expected: t.Type | None
+    ) -> None:
         node = self._parse(path, text)
         if node is not None:
             self._check(path, node, environment, expected)
@@ -215,14 +226,20 @@ class _PackChecker:
         for index, item in enumerate(items):
             for other in seen.get(item.id, []):
                 if _overlap(item, other):
-                    self.problem((*path, index), f"'{item.id}' is given twice for the same dates; "
-                                 "give each version 'from' and 'until' dates that do not overlap")
+                    self.problem(
+                        (*path, index),
+                        f"'{item.id}' is given twice for the same dates; "
+                        "give each version 'from' and 'until' dates that do not overlap",
+                    )
             seen.setdefault(item.id, []).append(item)
 
     def _check_definition_cycles(self, definitions: dict[str, ast.Node]) -> None:
         graph = {name: _rule_references(node) for name, node in definitions.items()}
         for cycle in _cycles(graph):
-            self.problem(("definitions", cycle[0]), f"definitions refer to each other in a circle: {' -> '.join(cycle)}")
+            self.problem(
+                ("definitions", cycle[0]),
+                f"definitions refer to each other in a circle: {' -> '.join(cycle)}",
+            )
 
     def _check_requirement_cycles(self, path: yaml_lines.Path, force: Force) -> None:
         graph: dict[str, set[str]] = {}
@@ -248,9 +265,7 @@ def _overlap(first: Dated, second: Dated) -> bool:
 
 
 def _rule_references(node: ast.Node) -> set[str]:
-    return {
-        sub.name for sub in ast.walk(node) if isinstance(sub, ast.Reference) and sub.scope == "rule"
-    }
+    return {sub.name for sub in ast.walk(node) if isinstance(sub, ast.Reference) and sub.scope == "rule"}
 
 
 def _cycles(graph: dict[str, set[str]]) -> Iterator[list[str]]:
@@ -258,7 +273,7 @@ def _cycles(graph: dict[str, set[str]]) -> Iterator[list[str]]:
 
     def visit(name: str, trail: list[str]) -> Iterator[list[str]]:
         if name in trail:
-            yield [*trail[trail.index(name):], name]
+            yield [*trail[trail.index(name) :], name]
             return
         if name in done or name not in graph:
             return

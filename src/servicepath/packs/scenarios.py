@@ -30,8 +30,14 @@ def read_cases(file: Path) -> list[Case]:
     cases = []
     for raw in data.get("cases", []):
         cases.append(
-            Case(file, str(raw["name"]), raw["as_of"], raw.get("profile") or {}, raw.get("expect") or {},
-                 list(raw.get("sources") or []))
+            Case(
+                file,
+                str(raw["name"]),
+                raw["as_of"],
+                raw.get("profile") or {},
+                raw.get("expect") or {},
+                list(raw.get("sources") or []),
+            )
         )
     return cases
 
@@ -47,8 +53,9 @@ def _normal(value: Any) -> Any:
     return value
 
 
-def _check_items(where: str, expected: dict[str, Any], actual: list[dict[str, Any]], field: str,
-                 problems: list[str]) -> None:
+def _check_items(
+    where: str, expected: dict[str, Any], actual: list[dict[str, Any]], field: str, problems: list[str]
+) -> None:
     by_id = {item["id"]: item for item in actual}
     for item_id, want in expected.items():
         if item_id not in by_id:
@@ -81,9 +88,14 @@ def check_case(case: Case, law: LawSet) -> list[str]:
         if "verdict" in want and want["verdict"] != force["verdict"]:
             problems.append(f"{where}.verdict: expected {want['verdict']}, got {force['verdict']}")
         if "missing_facts" in want and sorted(want["missing_facts"]) != force["missing_facts"]:
-            problems.append(f"{where}.missing_facts: expected {sorted(want['missing_facts'])}, "
-                            f"got {force['missing_facts']}")
-        for section, field in (("requirements", "result"), ("terms", "value"), ("citizenship_paths", "earliest")):
+            problems.append(
+                f"{where}.missing_facts: expected {sorted(want['missing_facts'])}, got {force['missing_facts']}"
+            )
+        for section, field in (
+            ("requirements", "result"),
+            ("terms", "value"),
+            ("citizenship_paths", "earliest"),
+        ):
             _check_items(f"{where}.{section}", want.get(section) or {}, force[section], field, problems)
     for country, rules in (case.expect.get("home") or {}).items():
         actual = [{**rule, "id": rule["rule"]} for rule in answer["home"].get(country, [])]

@@ -15,7 +15,7 @@ class YamlProblem(yaml.YAMLError):
     def __init__(self, line: int, problem: str) -> None:
         super().__init__(problem)
         self.problem = problem
-        self.problem_mark = yaml.Mark("", 0, line - 1, 0, None, None)
+        self.problem_mark = yaml.Mark("", 0, line - 1, 0, "", 0)
 
 
 class YamlDocument:

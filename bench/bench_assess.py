@@ -1,0 +1,74 @@
+"""Single-case latency of a full assessment: one person against ten forces, in process.
+
+Target (issue 2): under 200 µs per assessment. The ten forces are copies of the fictional example pack's force,
+so the figure measures the engine, not any real law. Run: .venv/bin/python bench/bench_assess.py"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from servicepath.engine.assess import assess
+from servicepath.engine.contract import assessment_json
+from servicepath.packs.lawset import load_law
+from servicepath.profile import profile_from_data
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "tests" / "packs" / "example" / "guard.yaml"
+PERSON = {
+    "birth_date": "1990-03-15",
+    "citizenships": ["TJ", "KZ"],
+    "residence": {"country": "AQ", "status": "temporary_residence_permit"},
+    "languages": {"ru": "B2"},
+    "sex": "male",
+}
+FORCES = 10
+RUNS = 5000
+
+
+def ten_force_law(folder: Path) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for index in range(FORCES):
+        copy = (
+            text.replace("example-guard", f"example-guard-{index}")
+            .replace("example-statute", f"example-statute-{index}")
+            .replace("example-decree", f"example-decree-{index}")
+            .replace("tj-example-", f"tj-example-{index}-")
+        )
+        (folder / f"guard-{index}.yaml").write_text(copy, encoding="utf-8")
+    return folder
+
+
+def measure(label: str, action: object, runs: int = RUNS) -> tuple[str, float, float]:
+    call = action  # a zero-argument callable
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter_ns()
+        call()  # type: ignore[operator]
+        timings.append((time.perf_counter_ns() - start) / 1000)
+    timings.sort()
+    return label, statistics.median(timings), timings[int(len(timings) * 0.99) - 1]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        law = load_law([ten_force_law(Path(folder))])
+        load_ms = (time.perf_counter() - started) * 1000
+    person = profile_from_data(PERSON)
+    on = dt.date(2023, 6, 1)
+    assess(person, on, law)  # compiles the law for the date once, as a server does
+    rows = [
+        measure("assess (10 forces, unknowns explained)", lambda: assess(person, on, law)),
+        measure("assess + JSON contract", lambda: assessment_json(assess(person, on, law))),
+    ]
+    print(f"law load and check: {load_ms:.1f} ms for {FORCES} forces (once per process)")
+    print(f"{'what':45} {'median µs':>10} {'p99 µs':>10} {'target µs':>10} {'median/target':>14}")
+    for label, median, p99 in rows:
+        print(f"{label:45} {median:10.1f} {p99:10.1f} {200:10} {median / 200:14.2f}")
+
+
+if __name__ == "__main__":
+    main()
