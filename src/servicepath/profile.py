@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import pycountry
 import yaml
@@ -43,21 +43,8 @@ def _languages(levels: dict[str, str]) -> dict[str, str]:
 
 
 CountryCode = Annotated[str, AfterValidator(_country)]
-CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2", "native"]
-RESIDENCE_STATUSES = (
-    "citizen",
-    "permanent_resident",
-    "temporary_residence_permit",
-    "residence_permit",
-    "work_patent",
-    "visa",
-    "visa_free_stay",
-    "refugee",
-    "asylum_seeker",
-    "no_lawful_status",
-    "other",
-)
+CEFR_LEVELS: tuple[str, ...] = get_args(CefrLevel)
 ResidenceStatus = Literal[
     "citizen",
     "permanent_resident",
@@ -71,8 +58,9 @@ ResidenceStatus = Literal[
     "no_lawful_status",
     "other",
 ]
-EDUCATION_LEVELS = ("none", "primary", "lower_secondary", "upper_secondary", "vocational", "higher")
+RESIDENCE_STATUSES: tuple[str, ...] = get_args(ResidenceStatus)
 Education = Literal["none", "primary", "lower_secondary", "upper_secondary", "vocational", "higher"]
+EDUCATION_LEVELS: tuple[str, ...] = get_args(Education)
 
 
 class _Strict(BaseModel):
