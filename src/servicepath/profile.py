@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -141,15 +140,16 @@ def fact_type(name: str) -> t.Type | None:
 
 def facts_of(profile: Profile) -> dict[str, Value]:
     """The profile as the flat fact names rules read; a fact not given is simply absent (unknown)."""
-    data = profile.model_dump(exclude_none=True, exclude={"schema_version"})
     facts: dict[str, Value] = {}
-    for key, value in data.items():
+    for key, value in profile:
+        if value is None or key == "schema_version":
+            continue
         if key == "citizenships":
             facts[key] = frozenset(value)
         elif key == "languages":
             facts.update({f"languages.{code}": level for code, level in value.items()})
-        elif isinstance(value, Mapping):
-            facts.update({f"{key}.{inner}": item for inner, item in value.items()})
+        elif isinstance(value, BaseModel):
+            facts.update({f"{key}.{inner}": item for inner, item in value if item is not None})
         else:
             facts[key] = value
     return facts

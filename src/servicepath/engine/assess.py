@@ -5,75 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TypedDict
 
 from servicepath.engine.assessment import (
     Assessment,
     ForceResult,
     HomeResult,
-    Item,
     PathResult,
     RequirementResult,
     TermResult,
-    confidence_of,
 )
 from servicepath.engine.interpreter import Facts
 from servicepath.engine.plan import Compiled, ForcePlan, HomeRulePlan, plan_on
 from servicepath.engine.trace import Undecided
 from servicepath.logic.kleene import Verdict, all_of, any_of
 from servicepath.packs.lawset import LawSet, shipped_law
-from servicepath.packs.models import Cited, Confidence, Source, Text
 from servicepath.profile import Profile, facts_of
 
 
 class UnknownForce(ValueError):
     pass
-
-
-class Citation(TypedDict):
-    id: str
-    text: Text
-    sources: list[str]
-    confidence: Confidence
-    note: str | None
-
-
-_CITATIONS: dict[tuple[int, tuple[str, ...], int], Citation] = {}
-"""Citations of the items in force, built once: an item's sources and confidence do not change per person."""
-
-
-def _cite(item: Cited, sources: dict[str, Source], extra: Iterable[str] = (), text: Text | None = None) -> Citation:
-    key = (id(item), tuple(extra), id(text))
-    found = _CITATIONS.get(key)
-    if found is not None and found["text"] is (text or item.text):
-        return found
-    cited = list(dict.fromkeys([*item.sources, *extra]))
-    if len(_CITATIONS) > 65536:
-        _CITATIONS.clear()
-    found = _CITATIONS[key] = {
-        "id": item.id,
-        "text": text or item.text,
-        "sources": cited,
-        "confidence": confidence_of(item.sources, sources),
-        "note": item.note,
-    }
-    return found
-
-
-def _requirements(plan: ForcePlan, facts: Facts, sources: dict[str, Source]) -> list[RequirementResult]:
-    results = []
-    for requirement, compiled in plan.requirements:
-        value = compiled.evaluate(facts)
-        result = RequirementResult(
-            **_cite(requirement, sources, compiled.parameter_sources, plan.text(requirement)),
-            result=value if isinstance(value, bool) else None,
-        )
-        if value is None:
-            waiting = compiled.undecided(facts)
-            result.missing_facts = sorted(waiting.facts)
-            result.law_gaps = sorted(waiting.law_gaps)
-        results.append(result)
-    return results
 
 
 def _truth(compiled: Compiled | None, facts: Facts) -> bool | None:
@@ -83,46 +33,53 @@ def _truth(compiled: Compiled | None, facts: Facts) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def _paths(plan: ForcePlan, facts: Facts, as_of: dt.date, sources: dict[str, Source]) -> list[PathResult]:
-    # A would-be recruit has no service start yet: the earliest date is shown as if service began on the date
-    # asked about, and the answer says so.
-    assumed = "service.start" not in facts
-    with_start = {**facts, "service.start": as_of} if assumed else facts
+def _requirements(plan: ForcePlan, facts: Facts) -> list[RequirementResult]:
     results = []
-    for route, earliest, requires in plan.paths:
+    for citation, compiled in plan.requirements:
+        value = compiled.evaluate(facts)
+        if value is not True and value is not False:
+            waiting = compiled.undecided(facts)
+            results.append(RequirementResult(citation, None, sorted(waiting.facts), sorted(waiting.law_gaps)))
+        else:
+            results.append(RequirementResult(citation, value is True))
+    return results
+
+
+def _paths(plan: ForcePlan, with_start: Facts, assumed: bool) -> list[PathResult]:
+    results = []
+    start = with_start["service.start"]
+    for citation, earliest, requires in plan.paths:
         date = earliest.evaluate(with_start)
+        met = _truth(requires, with_start)
         missing: set[str] = set()
-        for compiled in (earliest, requires):
-            if compiled is not None and compiled.evaluate(with_start) is None:
-                missing |= compiled.undecided(with_start).facts
+        if date is None:
+            missing |= earliest.undecided(with_start).facts
+        if met is None and requires is not None:
+            missing |= requires.undecided(with_start).facts
         results.append(
             PathResult(
-                **_cite(route, sources, earliest.parameter_sources, plan.text(route)),
+                citation,
                 earliest=date if isinstance(date, dt.date) else None,
-                service_start=start if isinstance(start := with_start["service.start"], dt.date) else None,
+                service_start=start if isinstance(start, dt.date) else None,
                 service_start_assumed=assumed,
-                requires=_truth(requires, with_start),
+                requires=met,
                 missing_facts=sorted(missing),
             )
         )
     return results
 
 
-def _force(plan: ForcePlan, facts: Facts, as_of: dt.date, sources: dict[str, Source]) -> ForceResult:
-    requirements = _requirements(plan, facts, sources)
+def _force(plan: ForcePlan, facts: Facts, with_start: Facts, assumed: bool) -> ForceResult:
+    requirements = _requirements(plan, facts)
     verdict = Verdict.of(all_of(item.result for item in requirements))
     missing = (
         sorted({fact for item in requirements for fact in item.missing_facts}) if verdict is Verdict.UNKNOWN else []
     )
-    terms = [
-        TermResult(
-            **_cite(term, sources, value.parameter_sources, plan.text(term)),
-            value=value.evaluate(facts),
-            applies=_truth(when, facts),
-        )
-        for term, value, when in plan.terms
-        if _truth(when, facts) is not False
-    ]
+    terms = []
+    for citation, value, when in plan.terms:
+        applies = _truth(when, facts)
+        if applies is not False:
+            terms.append(TermResult(citation, value.evaluate(facts), applies))
     return ForceResult(
         plan.force.id,
         plan.force.country,
@@ -131,33 +88,45 @@ def _force(plan: ForcePlan, facts: Facts, as_of: dt.date, sources: dict[str, Sou
         requirements,
         missing,
         terms,
-        _paths(plan, facts, as_of, sources),
-        [Item(**_cite(item, sources, (), plan.text(item))) for item in plan.how_to_apply],
-        [Item(**_cite(item, sources, (), plan.text(item))) for item in plan.warnings],
+        _paths(plan, with_start, assumed),
+        plan.how_to_apply,
+        plan.warnings,
     )
 
 
-def _home_rule(plan: HomeRulePlan, facts: Facts, force_ids: Sequence[str], sources: dict[str, Source]) -> HomeResult:
-    by_force: dict[str, bool | None] = {}
-    waiting = Undecided()
-    for force_id in force_ids:
-        compiled = plan.by_force.get(force_id)
-        if compiled is None:
+def _home_rule(plan: HomeRulePlan, facts: Facts, force_ids: Sequence[str] | None) -> HomeResult:
+    """The rule for each chosen force (None: every force of the plan), decided once per date where it can be."""
+    if force_ids is None:
+        by_force = dict(plan.fixed_by_force)
+        waiting = Undecided(set(plan.fixed_waiting.facts), set(plan.fixed_waiting.law_gaps))
+        groups: Iterable[tuple[Compiled, list[str]]] = plan.person_dependent
+    else:
+        chosen = set(force_ids)
+        by_force = {force_id: value for force_id, value in plan.fixed_by_force.items() if force_id in chosen}
+        waiting = Undecided()
+        for force_id, value in by_force.items():
+            fixed = plan.by_force[force_id].fixed
+            if value is None and fixed is not None:
+                waiting.merge(fixed[1])
+        groups = [(compiled, [f for f in ids if f in chosen]) for compiled, ids in plan.person_dependent]
+    for compiled, ids in groups:
+        if not ids:
             continue
-        value = compiled.evaluate(facts)
-        by_force[force_id] = value if isinstance(value, bool) else None
-        if by_force[force_id] is None:
+        value = _truth(compiled, facts)
+        for force_id in ids:
+            by_force[force_id] = value
+        if value is None:
             waiting.merge(compiled.undecided(facts))
     result = any_of(by_force.values())
     return HomeResult(
-        **_cite(plan.rule, sources),
-        country=plan.rule.country,
-        kind=plan.rule.kind,
-        result=result,
-        by_force=by_force,
-        penalty=plan.rule.penalty,
-        missing_facts=sorted(waiting.facts) if result is None else [],
-        law_gaps=sorted(waiting.law_gaps) if result is None else [],
+        plan.citation,
+        plan.rule.country,
+        plan.rule.kind,
+        result,
+        by_force,
+        plan.rule.penalty,
+        sorted(waiting.facts) if result is None else [],
+        sorted(waiting.law_gaps) if result is None else [],
     )
 
 
@@ -175,30 +144,30 @@ def assess(
         raise UnknownForce(f"no force is called '{unknown[0]}' (known: {', '.join(sorted(law.forces))})")
     chosen = [force_id for force_id in (forces or plan.forces) if force_id in plan.forces]
     facts = facts_of(profile)
-    force_results = {force_id: _force(plan.forces[force_id], facts, as_of, law.sources) for force_id in chosen}
+    # A would-be recruit has no service start yet: citizenship dates are shown as if service began on the date
+    # asked about, and the answer says so.
+    assumed = "service.start" not in facts
+    with_start = {**facts, "service.start": as_of} if assumed else facts
+    force_results = {force_id: _force(plan.forces[force_id], facts, with_start, assumed) for force_id in chosen}
     nationalities = sorted(profile.citizenships or ())
     home = {
         country: [
-            _home_rule(rule_plan, facts, chosen, law.sources)
-            for rule_plan in plan.home_rules
-            if rule_plan.rule.country == country and any(f in rule_plan.by_force for f in chosen)
+            _home_rule(rule_plan, facts, None if forces is None else chosen)
+            for rule_plan in plan.home_rules_by_country.get(country, ())
+            if forces is None or any(force_id in rule_plan.by_force for force_id in chosen)
         ]
         for country in nationalities
     }
     cited: set[str] = set()
     for force in force_results.values():
-        for group in (
-            force.requirements,
-            force.terms,
-            force.citizenship_paths,
-            force.how_to_apply,
-            force.warnings,
-        ):
+        for group in (force.requirements, force.terms, force.citizenship_paths):
             for item in group:
-                cited.update(item.sources)
+                cited.update(item.cited.sources)
+        for notice in (*force.how_to_apply, *force.warnings):
+            cited.update(notice.sources)
     for rules in home.values():
         for rule in rules:
-            cited.update(rule.sources)
+            cited.update(rule.cited.sources)
     return Assessment(
         as_of=as_of,
         packs_version=law.version,

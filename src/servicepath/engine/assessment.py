@@ -9,7 +9,7 @@ from typing import Any
 
 from servicepath.language import ast
 from servicepath.language.values import Duration, Money
-from servicepath.packs.models import CONFIDENCE_ORDER, Confidence, Source, Text
+from servicepath.packs.models import Confidence, Source, Text
 
 CONTRACT_VERSION = "servicepath.assessment/1"
 
@@ -27,23 +27,26 @@ def json_value(value: ast.Value) -> Any:
     return value
 
 
-def confidence_of(source_ids: list[str], sources: dict[str, Source]) -> Confidence:
-    """An item is as sure as the best source behind it."""
-    ranks = [CONFIDENCE_ORDER.index(sources[source].confidence) for source in source_ids if source in sources]
-    return CONFIDENCE_ORDER[max(ranks, default=0)]
-
-
-@dataclass
-class Item:
-    """A cited line of the answer."""
+@dataclass(slots=True)
+class Citation:
+    """A cited line of the law on a date: its text (parameters filled in), sources and confidence.
+    Built once per date and shared by every assessment on it; treat it as read-only."""
 
     id: str
     text: Text
     sources: list[str]
     confidence: Confidence
     note: str | None = None
+    _json: dict[str | None, dict[str, Any]] = field(default_factory=dict)
 
-    def item_json(self, language: str | None) -> dict[str, Any]:
+    def json(self, language: str | None) -> dict[str, Any]:
+        """Its JSON form (callers copy it before adding keys), rendered once per language."""
+        found = self._json.get(language)
+        if found is None:
+            found = self._json[language] = self._render(language)
+        return found
+
+    def _render(self, language: str | None) -> dict[str, Any]:
         return {
             "id": self.id,
             "text": self.text.get(language) if language else self.text.model_dump(exclude_none=True),
@@ -53,37 +56,45 @@ class Item:
         }
 
 
-@dataclass
-class RequirementResult(Item):
-    result: bool | None = None
+@dataclass(slots=True)
+class RequirementResult:
+    cited: Citation
+    result: bool | None
     missing_facts: list[str] = field(default_factory=list)
     law_gaps: list[str] = field(default_factory=list)
 
-
-@dataclass
-class TermResult(Item):
-    value: ast.Value = None
-    applies: bool | None = True
+    @property
+    def id(self) -> str:
+        return self.cited.id
 
 
-@dataclass
-class PathResult(Item):
-    earliest: dt.date | None = None
-    service_start: dt.date | None = None
-    service_start_assumed: bool = False
-    requires: bool | None = True
-    missing_facts: list[str] = field(default_factory=list)
+@dataclass(slots=True)
+class TermResult:
+    cited: Citation
+    value: ast.Value
+    applies: bool | None
 
 
-@dataclass
-class HomeResult(Item):
-    country: str = ""
-    kind: str = ""
-    result: bool | None = None
-    by_force: dict[str, bool | None] = field(default_factory=dict)
-    penalty: Text | None = None
-    missing_facts: list[str] = field(default_factory=list)
-    law_gaps: list[str] = field(default_factory=list)
+@dataclass(slots=True)
+class PathResult:
+    cited: Citation
+    earliest: dt.date | None
+    service_start: dt.date | None
+    service_start_assumed: bool
+    requires: bool | None
+    missing_facts: list[str]
+
+
+@dataclass(slots=True)
+class HomeResult:
+    cited: Citation
+    country: str
+    kind: str
+    result: bool | None
+    by_force: dict[str, bool | None]
+    penalty: Text | None
+    missing_facts: list[str]
+    law_gaps: list[str]
 
 
 @dataclass
@@ -96,8 +107,8 @@ class ForceResult:
     missing_facts: list[str]
     terms: list[TermResult]
     citizenship_paths: list[PathResult]
-    how_to_apply: list[Item]
-    warnings: list[Item]
+    how_to_apply: list[Citation]
+    warnings: list[Citation]
 
 
 @dataclass

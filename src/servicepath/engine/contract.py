@@ -17,7 +17,7 @@ from servicepath.logic.kleene import truth_name
 
 def _path_json(path: PathResult, language: str | None) -> dict[str, Any]:
     return {
-        **path.item_json(language),
+        **path.cited.json(language),
         "earliest": json_value(path.earliest),
         "service_start": json_value(path.service_start),
         "service_start_assumed": path.service_start_assumed,
@@ -29,8 +29,8 @@ def _path_json(path: PathResult, language: str | None) -> dict[str, Any]:
 def _home_json(rule: HomeResult, language: str | None) -> dict[str, Any]:
     penalty = rule.penalty
     return {
-        "rule": rule.id,
-        **{key: value for key, value in rule.item_json(language).items() if key != "id"},
+        "rule": rule.cited.id,
+        **{key: value for key, value in rule.cited.json(language).items() if key != "id"},
         "kind": rule.kind,
         "result": truth_name(rule.result),
         "by_force": {force: truth_name(value) for force, value in rule.by_force.items()},
@@ -47,7 +47,7 @@ def force_json(force: ForceResult, assessment: Assessment, language: str | None)
         "verdict": force.verdict,
         "requirements": [
             {
-                **item.item_json(language),
+                **item.cited.json(language),
                 "result": truth_name(item.result),
                 "missing_facts": item.missing_facts,
                 "law_gaps": item.law_gaps,
@@ -56,20 +56,20 @@ def force_json(force: ForceResult, assessment: Assessment, language: str | None)
         ],
         "missing_facts": force.missing_facts,
         "terms": [
-            {**term.item_json(language), "value": json_value(term.value), "applies": truth_name(term.applies)}
+            {**term.cited.json(language), "value": json_value(term.value), "applies": truth_name(term.applies)}
             for term in force.terms
         ],
         "citizenship_paths": [_path_json(path, language) for path in force.citizenship_paths],
         "home_risks": {
             country: [
-                {"rule": rule.id, "kind": rule.kind, "result": truth_name(rule.by_force[force.id])}
+                {"rule": rule.cited.id, "kind": rule.kind, "result": truth_name(rule.by_force[force.id])}
                 for rule in rules
                 if force.id in rule.by_force
             ]
             for country, rules in assessment.home.items()
         },
-        "how_to_apply": [item.item_json(language) for item in force.how_to_apply],
-        "warnings": [item.item_json(language) for item in force.warnings],
+        "how_to_apply": [item.json(language) for item in force.how_to_apply],
+        "warnings": [item.json(language) for item in force.warnings],
     }
 
 

@@ -35,13 +35,13 @@ def explain(profile: Profile, as_of: dt.date, law: LawSet, force_id: str) -> For
     plan = plan_on(law, as_of).forces[force_id]
     facts = facts_of(profile)
     requirements = []
-    for requirement, compiled in plan.requirements:
+    for citation, compiled in plan.requirements:
         value = compiled.evaluate(facts)
         requirements.append(
             RequirementTrace(
-                requirement.id,
-                plan.text(requirement),
-                list(dict.fromkeys([*requirement.sources, *compiled.parameter_sources])),
+                citation.id,
+                citation.text,
+                citation.sources,
                 value if isinstance(value, bool) else None,
                 trace(compiled.node, compiled.interpreter, facts),
             )

@@ -62,8 +62,25 @@ class Interpreter:
         found = self._compiled.get(id(node))
         if found is None:
             found = self._compile(node)
+            if not self.reads_facts(node):
+                # Law alone decides it on this date (parameters, force attributes): compute it once.
+                value = found({})
+                found = lambda facts: value  # noqa: E731
             self._compiled[id(node)] = found
         return found
+
+    def reads_facts(self, node: ast.Node, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether the node's value depends on the person's facts (through rules it names, too)."""
+        for sub in ast.walk(node):
+            if not isinstance(sub, ast.Reference):
+                continue
+            if sub.scope == "fact" and sub.path != ("as_of",):
+                return True
+            if sub.scope == "rule" and sub.name not in seen:
+                target = self.scope.rule(sub.name)
+                if target is not None and self.reads_facts(target, seen | {sub.name}):
+                    return True
+        return False
 
     def _compile(self, node: ast.Node) -> Evaluator:
         if isinstance(node, ast.Literal):

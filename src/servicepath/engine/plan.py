@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from servicepath.engine.assessment import json_value
+from servicepath.engine.assessment import Citation, json_value
 from servicepath.engine.interpreter import Evaluator, Facts, Interpreter
 from servicepath.engine.scope import Scope, force_facts
 from servicepath.engine.trace import Undecided, undecided
 from servicepath.language import ast
 from servicepath.packs.lawset import LawSet
 from servicepath.packs.loader import PLACEHOLDER, LoadedPack
-from servicepath.packs.models import Cited, CitizenshipPath, Force, HomeRule, Notice, Requirement, Term, Text
+from servicepath.packs.models import CONFIDENCE_ORDER, Cited, Force, HomeRule, Source, Text
 
 
 @dataclass
@@ -25,6 +25,8 @@ class Compiled:
     parameter_sources: tuple[str, ...]
     """Sources of the parameter values the expression reads on the date, so each figure stays cited."""
     facts_read: tuple[str, ...] = ()
+    fixed: tuple[bool | None, Undecided] | None = None
+    """For a condition the law alone decides on the date: its value and what an unknown waits for."""
     _waiting: dict[tuple[ast.Value, ...], Undecided] = field(default_factory=dict)
 
     def undecided(self, facts: Facts) -> Undecided:
@@ -55,27 +57,37 @@ def render_text(scope: Scope, text: Text) -> Text:
 class ForcePlan:
     pack: LoadedPack
     force: Force
-    requirements: list[tuple[Requirement, Compiled]]
-    terms: list[tuple[Term, Compiled, Compiled | None]]
-    paths: list[tuple[CitizenshipPath, Compiled, Compiled | None]]
-    how_to_apply: list[Notice]
-    warnings: list[Notice]
+    requirements: list[tuple[Citation, Compiled]]
+    terms: list[tuple[Citation, Compiled, Compiled | None]]
+    paths: list[tuple[Citation, Compiled, Compiled | None]]
+    how_to_apply: list[Citation]
+    warnings: list[Citation]
     interpreter: Interpreter
-    _texts: dict[int, Text] = field(default_factory=dict)
-
-    def text(self, item: Cited) -> Text:
-        """The item's text with the parameters in force on the date filled in (computed once per date)."""
-        found = self._texts.get(id(item))
-        if found is None:
-            found = self._texts[id(item)] = render_text(self.interpreter.scope, item.text)
-        return found
 
 
 @dataclass
 class HomeRulePlan:
     pack: LoadedPack
     rule: HomeRule
+    citation: Citation
     by_force: dict[str, Compiled]
+    fixed_by_force: dict[str, bool | None] = field(default_factory=dict)
+    """The forces for which the law alone decides the rule on the date, and how."""
+    fixed_waiting: Undecided = field(default_factory=Undecided)
+    person_dependent: list[tuple[Compiled, list[str]]] = field(default_factory=list)
+    """The other forces, grouped by the expression that decides them (one, when the rule names no force)."""
+
+    def __post_init__(self) -> None:
+        groups: dict[int, tuple[Compiled, list[str]]] = {}
+        for force_id, compiled in self.by_force.items():
+            if compiled.fixed is None:
+                groups.setdefault(id(compiled), (compiled, []))[1].append(force_id)
+            else:
+                value, waiting = compiled.fixed
+                self.fixed_by_force[force_id] = value
+                if value is None:
+                    self.fixed_waiting.merge(waiting)
+        self.person_dependent = list(groups.values())
 
 
 @dataclass
@@ -83,17 +95,28 @@ class Plan:
     as_of: dt.date
     forces: dict[str, ForcePlan]
     home_rules: list[HomeRulePlan]
+    home_rules_by_country: dict[str, list[HomeRulePlan]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for rule_plan in self.home_rules:
+            if rule_plan.by_force:
+                self.home_rules_by_country.setdefault(rule_plan.rule.country, []).append(rule_plan)
 
 
 def _compile(interpreter: Interpreter, text: str) -> Compiled:
     node = interpreter.scope.pack.expression(text)
-    return Compiled(
+    compiled = Compiled(
         node,
         interpreter,
         interpreter.evaluator(node),
         _parameter_sources(interpreter.scope, node),
         tuple(sorted(_facts_read(interpreter.scope, node))),
     )
+    if not interpreter.reads_facts(node):
+        value = compiled.evaluate({})
+        truth = value if isinstance(value, bool) else None
+        compiled.fixed = (truth, compiled.undecided({}) if truth is None else Undecided())
+    return compiled
 
 
 def _facts_read(scope: Scope, node: ast.Node, seen: frozenset[str] = frozenset()) -> set[str]:
@@ -123,30 +146,59 @@ def _parameter_sources(scope: Scope, node: ast.Node, seen: frozenset[str] = froz
     return tuple(dict.fromkeys(found))
 
 
-def _force_plan(pack: LoadedPack, force: Force, as_of: dt.date) -> ForcePlan:
+def cite(item: Cited, scope: Scope, sources: dict[str, Source], extra: tuple[str, ...] = ()) -> Citation:
+    """An item as the answer shows it on the date: text filled in, sources (with those of the parameters it reads)
+    and the confidence of the best source behind it."""
+    ranks = [CONFIDENCE_ORDER.index(sources[source].confidence) for source in item.sources if source in sources]
+    return Citation(
+        item.id,
+        render_text(scope, item.text),
+        list(dict.fromkeys([*item.sources, *extra])),
+        CONFIDENCE_ORDER[max(ranks, default=0)],
+        item.note,
+    )
+
+
+def _force_plan(pack: LoadedPack, force: Force, as_of: dt.date, sources: dict[str, Source]) -> ForcePlan:
     interpreter = Interpreter(Scope(pack, as_of, force))
+    scope = interpreter.scope
 
     def optional(text: str | None) -> Compiled | None:
         return _compile(interpreter, text) if text is not None else None
 
+    def cited(item: Cited, *compiled: Compiled | None) -> Citation:
+        extra = tuple(source for part in compiled if part is not None for source in part.parameter_sources)
+        return cite(item, scope, sources, extra)
+
+    requirements = []
+    for requirement in force.requirements:
+        if requirement.in_force(as_of):
+            rule = _compile(interpreter, requirement.rule)
+            requirements.append((cited(requirement, rule), rule))
+    terms = []
+    for term in force.terms:
+        if term.in_force(as_of):
+            value, when = _compile(interpreter, term.value), optional(term.when)
+            terms.append((cited(term, value, when), value, when))
+    paths = []
+    for route in force.citizenship_paths:
+        if route.in_force(as_of):
+            earliest, requires = _compile(interpreter, route.earliest), optional(route.requires)
+            paths.append((cited(route, earliest, requires), earliest, requires))
     return ForcePlan(
         pack,
         force,
-        [(item, _compile(interpreter, item.rule)) for item in force.requirements if item.in_force(as_of)],
-        [
-            (item, _compile(interpreter, item.value), optional(item.when))
-            for item in force.terms
-            if item.in_force(as_of)
-        ],
-        [
-            (item, _compile(interpreter, item.earliest), optional(item.requires))
-            for item in force.citizenship_paths
-            if item.in_force(as_of)
-        ],
-        [item for item in force.how_to_apply if item.in_force(as_of)],
-        [item for item in force.warnings if item.in_force(as_of)],
+        requirements,
+        terms,
+        paths,
+        [cited(item) for item in force.how_to_apply if item.in_force(as_of)],
+        [cited(item) for item in force.warnings if item.in_force(as_of)],
         interpreter,
     )
+
+
+def _reads_force(node: ast.Node) -> bool:
+    return any(isinstance(sub, ast.Reference) and sub.scope == "force" for sub in ast.walk(node))
 
 
 def plan_on(law: LawSet, as_of: dt.date) -> Plan:
@@ -155,7 +207,7 @@ def plan_on(law: LawSet, as_of: dt.date) -> Plan:
     if isinstance(cached, Plan):
         return cached
     forces = {
-        force_id: _force_plan(pack, force, as_of)
+        force_id: _force_plan(pack, force, as_of, law.sources)
         for force_id, (pack, force) in law.forces.items()
         if force.in_force(as_of)
     }
@@ -164,12 +216,16 @@ def plan_on(law: LawSet, as_of: dt.date) -> Plan:
         if not rule.in_force(as_of):
             continue
         by_force = {}
+        citation = cite(rule, Scope(pack, as_of), law.sources)
+        node = pack.expression(rule.applies)
+        # A rule that names no force attribute means the same for every force: compile (and evaluate) it once.
+        shared = None if _reads_force(node) else _compile(Interpreter(Scope(pack, as_of)), rule.applies)
         for force_id, force_plan in forces.items():
             if force_plan.force.country == rule.country:
                 continue
             scope = Scope(pack, as_of, None, force_facts(force_plan.pack, force_plan.force, as_of))
-            by_force[force_id] = _compile(Interpreter(scope), rule.applies)
-        home_rules.append(HomeRulePlan(pack, rule, by_force))
+            by_force[force_id] = shared or _compile(Interpreter(scope), rule.applies)
+        home_rules.append(HomeRulePlan(pack, rule, citation, by_force))
     plan = Plan(as_of, forces, home_rules)
     if len(law.plans) > 256:
         law.plans.clear()

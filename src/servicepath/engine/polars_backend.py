@@ -42,14 +42,8 @@ class PolarsCompiler:
 
     def constant(self, node: ast.Node) -> tuple[bool, ast.Value]:
         """Whether the node reads no fact; if so its value, computed once."""
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Reference):
-                if sub.scope == "fact" and sub.path != ("as_of",):
-                    return False, None
-                if sub.scope == "rule":
-                    target = self.scope.rule(sub.name)
-                    if target is not None and not self.constant(target)[0]:
-                        return False, None
+        if self.interpreter.reads_facts(node):
+            return False, None
         return True, self.interpreter.evaluator(node)({})
 
     def _ranked(self, node: ast.Node, expr: pl.Expr, kind: t.Type | None) -> pl.Expr:
