@@ -29,6 +29,11 @@ def test_scenario(case: Case, shipped: LawSet) -> None:
 def test_the_runner_passes_a_right_case_and_catches_each_wrong_one(example_law: LawSet) -> None:
     cases = {case.name: case for case in read_cases(HERE / "scenarios_example" / "runner.yaml")}
     assert check_case(cases["right"], example_law) == []
+    assert check_case(cases["limited to one force, with per-force home results"], example_law) == []
+    assert check_case(cases["absent before the force admitted foreigners"], example_law) == []
+    assert check_case(cases["wrongly expected absent"], example_law) == [
+        "forces.aq-example-guard: expected absent on 2015-01-01, but it is assessed"
+    ]
     wrong = check_case(cases["wrong"], example_law)
     assert len(wrong) == 6, wrong
     assert any("verdict: expected ineligible, got eligible" in problem for problem in wrong)

@@ -23,6 +23,7 @@ class Case:
     profile: dict[str, Any]
     expect: dict[str, Any]
     sources: list[str]
+    forces: list[str] | None = None
 
 
 def read_cases(file: Path) -> list[Case]:
@@ -44,6 +45,8 @@ def read_cases(file: Path) -> list[Case]:
 
 def _normal(value: Any) -> Any:
     """Expected values as YAML reads them, written the way the JSON contract writes them."""
+    if isinstance(value, dict):
+        return {key: _normal(item) for key, item in value.items()}
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.date):
@@ -78,9 +81,13 @@ def check_case(case: Case, law: LawSet) -> list[str]:
         problems.append("the case names no source for its expected answer")
     if unknown_sources:
         problems.append(f"the case cites unknown sources: {', '.join(unknown_sources)}")
-    answer = assessment_json(assess(profile_from_data(case.profile), case.as_of, law), "en")
+    answer = assessment_json(assess(profile_from_data(case.profile), case.as_of, law, case.forces), "en")
     for force_id, want in (case.expect.get("forces") or {}).items():
         force = answer["forces"].get(force_id)
+        if want == "absent":
+            if force is not None:
+                problems.append(f"forces.{force_id}: expected absent on {case.as_of}, but it is assessed")
+            continue
         if force is None:
             problems.append(f"forces.{force_id}: not in the answer on {case.as_of}")
             continue
