@@ -34,6 +34,7 @@ def test_contract_keys_and_types(example_law: LawSet) -> None:
         "forces",
         "home",
         "home_missing_facts",
+        "international",
         "sources",
     }
     assert answer["contract"] == "servicepath.assessment/1" and answer["as_of"] == "2017-06-01"
@@ -47,6 +48,7 @@ def test_contract_keys_and_types(example_law: LawSet) -> None:
         "terms",
         "citizenship_paths",
         "home_risks",
+        "international_status",
         "how_to_apply",
         "warnings",
     }
@@ -131,3 +133,12 @@ def test_unknown_force_is_a_clear_error(example_law: LawSet) -> None:
 def test_texts_in_russian(example_law: LawSet) -> None:
     answer = assessment_json(assess(profile_from_data(FULL), dt.date(2017, 6, 1), example_law), "ru")
     assert answer["forces"]["aq-example-guard"]["requirements"][0]["text"] == "Возраст от 18 до 30 лет"
+
+
+def test_international_law_applies_whatever_the_nationality(example_law: LawSet) -> None:
+    answer = _answer(example_law, {}, dt.date(2023, 1, 1))
+    rule = answer["international"][0]  # type: ignore[index]
+    assert rule["rule"] == "example-mercenary-status" and rule["kind"] == "status"
+    assert rule["result"] == "false"  # under the example, a member of a state's armed forces is no mercenary
+    status = answer["forces"]["aq-example-guard"]["international_status"]  # type: ignore[index]
+    assert status == [{"rule": "example-mercenary-status", "kind": "status", "result": "false"}]

@@ -120,8 +120,8 @@ def _home_rule(plan: HomeRulePlan, facts: Facts, force_ids: Sequence[str] | None
     result = any_of(by_force.values())
     return HomeResult(
         plan.citation,
-        plan.rule.country,
-        plan.rule.kind,
+        plan.country,
+        plan.kind,
         result,
         by_force,
         plan.rule.penalty,
@@ -158,6 +158,11 @@ def assess(
         ]
         for country in nationalities
     }
+    international = [
+        _home_rule(rule_plan, facts, None if forces is None else chosen)
+        for rule_plan in plan.international_rules
+        if forces is None or any(force_id in rule_plan.by_force for force_id in chosen)
+    ]
     cited: set[str] = set()
     for force in force_results.values():
         for group in (force.requirements, force.terms, force.citizenship_paths):
@@ -165,7 +170,7 @@ def assess(
                 cited.update(item.cited.sources)
         for notice in (*force.how_to_apply, *force.warnings):
             cited.update(notice.sources)
-    for rules in home.values():
+    for rules in (*home.values(), international):
         for rule in rules:
             cited.update(rule.cited.sources)
     return Assessment(
@@ -174,5 +179,6 @@ def assess(
         forces=force_results,
         home=home,
         home_missing_facts=[] if profile.citizenships is not None else ["citizenships"],
+        international=international,
         sources={source_id: law.sources[source_id] for source_id in sorted(cited)},
     )

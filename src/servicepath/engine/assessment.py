@@ -88,7 +88,7 @@ class PathResult:
 @dataclass(slots=True)
 class HomeResult:
     cited: Citation
-    country: str
+    country: str | None
     kind: str
     result: bool | None
     by_force: dict[str, bool | None]
@@ -118,4 +118,5 @@ class Assessment:
     forces: dict[str, ForceResult]
     home: dict[str, list[HomeResult]]
     home_missing_facts: list[str]
+    international: list[HomeResult]
     sources: dict[str, Source]

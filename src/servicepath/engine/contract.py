@@ -68,6 +68,11 @@ def force_json(force: ForceResult, assessment: Assessment, language: str | None)
             ]
             for country, rules in assessment.home.items()
         },
+        "international_status": [
+            {"rule": rule.cited.id, "kind": rule.kind, "result": truth_name(rule.by_force[force.id])}
+            for rule in assessment.international
+            if force.id in rule.by_force
+        ],
         "how_to_apply": [item.json(language) for item in force.how_to_apply],
         "warnings": [item.json(language) for item in force.warnings],
     }
@@ -82,6 +87,7 @@ def assessment_json(assessment: Assessment, language: str | None = None) -> dict
         "forces": {force_id: force_json(force, assessment, language) for force_id, force in assessment.forces.items()},
         "home": {country: [_home_json(rule, language) for rule in rules] for country, rules in assessment.home.items()},
         "home_missing_facts": assessment.home_missing_facts,
+        "international": [_home_json(rule, language) for rule in assessment.international],
         "sources": {
             source_id: source.model_dump(mode="json", exclude_none=True)
             for source_id, source in sorted(assessment.sources.items())

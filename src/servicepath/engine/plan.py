@@ -12,7 +12,16 @@ from servicepath.engine.trace import Undecided, undecided
 from servicepath.language import ast
 from servicepath.packs.lawset import LawSet
 from servicepath.packs.loader import PLACEHOLDER, LoadedPack
-from servicepath.packs.models import CONFIDENCE_ORDER, Cited, Force, HomeRule, Source, Text
+from servicepath.packs.models import (
+    CONFIDENCE_ORDER,
+    Cited,
+    Force,
+    HomeRule,
+    InternationalRule,
+    ServiceRule,
+    Source,
+    Text,
+)
 
 
 @dataclass
@@ -67,10 +76,15 @@ class ForcePlan:
 
 @dataclass
 class HomeRulePlan:
+    """A home or international rule on the date, compiled for each force it can apply to."""
+
     pack: LoadedPack
-    rule: HomeRule
+    rule: ServiceRule
     citation: Citation
     by_force: dict[str, Compiled]
+    country: str | None
+    """The nationality a home rule binds; None for international law."""
+    kind: str
     fixed_by_force: dict[str, bool | None] = field(default_factory=dict)
     """The forces for which the law alone decides the rule on the date, and how."""
     fixed_waiting: Undecided = field(default_factory=Undecided)
@@ -95,12 +109,13 @@ class Plan:
     as_of: dt.date
     forces: dict[str, ForcePlan]
     home_rules: list[HomeRulePlan]
+    international_rules: list[HomeRulePlan]
     home_rules_by_country: dict[str, list[HomeRulePlan]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for rule_plan in self.home_rules:
-            if rule_plan.by_force:
-                self.home_rules_by_country.setdefault(rule_plan.rule.country, []).append(rule_plan)
+            if rule_plan.by_force and rule_plan.country is not None:
+                self.home_rules_by_country.setdefault(rule_plan.country, []).append(rule_plan)
 
 
 def _compile(interpreter: Interpreter, text: str) -> Compiled:
@@ -197,6 +212,24 @@ def _force_plan(pack: LoadedPack, force: Force, as_of: dt.date, sources: dict[st
     )
 
 
+def _rule_plan(
+    pack: LoadedPack, rule: ServiceRule, forces: dict[str, ForcePlan], as_of: dt.date, law: LawSet, home: str | None
+) -> HomeRulePlan:
+    """A rule compiled for each force; a home rule is not applied to the forces of its own country."""
+    by_force = {}
+    citation = cite(rule, Scope(pack, as_of), law.sources)
+    node = pack.expression(rule.applies)
+    # A rule that names no force attribute means the same for every force: compile (and evaluate) it once.
+    shared = None if _reads_force(node) else _compile(Interpreter(Scope(pack, as_of)), rule.applies)
+    for force_id, force_plan in forces.items():
+        if force_plan.force.country == home:
+            continue
+        scope = Scope(pack, as_of, None, force_facts(force_plan.pack, force_plan.force, as_of))
+        by_force[force_id] = shared or _compile(Interpreter(scope), rule.applies)
+    kind = rule.kind if isinstance(rule, HomeRule | InternationalRule) else "other"
+    return HomeRulePlan(pack, rule, citation, by_force, home, kind)
+
+
 def _reads_force(node: ast.Node) -> bool:
     return any(isinstance(sub, ast.Reference) and sub.scope == "force" for sub in ast.walk(node))
 
@@ -211,22 +244,17 @@ def plan_on(law: LawSet, as_of: dt.date) -> Plan:
         for force_id, (pack, force) in law.forces.items()
         if force.in_force(as_of)
     }
-    home_rules = []
-    for pack, rule in law.home_rules:
-        if not rule.in_force(as_of):
-            continue
-        by_force = {}
-        citation = cite(rule, Scope(pack, as_of), law.sources)
-        node = pack.expression(rule.applies)
-        # A rule that names no force attribute means the same for every force: compile (and evaluate) it once.
-        shared = None if _reads_force(node) else _compile(Interpreter(Scope(pack, as_of)), rule.applies)
-        for force_id, force_plan in forces.items():
-            if force_plan.force.country == rule.country:
-                continue
-            scope = Scope(pack, as_of, None, force_facts(force_plan.pack, force_plan.force, as_of))
-            by_force[force_id] = shared or _compile(Interpreter(scope), rule.applies)
-        home_rules.append(HomeRulePlan(pack, rule, citation, by_force))
-    plan = Plan(as_of, forces, home_rules)
+    home_rules = [
+        _rule_plan(pack, rule, forces, as_of, law, rule.country)
+        for pack, rule in law.home_rules
+        if rule.in_force(as_of)
+    ]
+    international = [
+        _rule_plan(pack, rule, forces, as_of, law, None)
+        for pack, rule in law.international_rules
+        if rule.in_force(as_of)
+    ]
+    plan = Plan(as_of, forces, home_rules, international)
     if len(law.plans) > 256:
         law.plans.clear()
     law.plans[as_of] = plan

@@ -12,8 +12,11 @@ FORCE_ATTRIBUTES: dict[str, t.Type] = {
     "id": t.CODE,
     "country": t.code_of(profile.COUNTRY),
     "in_armed_conflict": t.BOOL,
+    "state_armed_forces": t.BOOL,
 }
-"""Facts about a force that home rules may read as `force.NAME`; packs give the dated ones as `attributes`."""
+"""Facts about a force that home and international rules may read as `force.NAME`; packs give the dated ones
+as `attributes`: `in_armed_conflict` (the force's state is a party to an armed conflict), `state_armed_forces`
+(the force is part of a state's regular armed forces, not an irregular or private formation)."""
 
 
 def rule_name(identifier: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from servicepath.packs.errors import PackError, Problem
 from servicepath.packs.loader import LoadedPack, load_pack
-from servicepath.packs.models import Force, HomeRule, Source
+from servicepath.packs.models import Force, HomeRule, InternationalRule, Source
 
 
 @dataclass(eq=False)
@@ -21,6 +21,7 @@ class LawSet:
     sources: dict[str, Source] = field(default_factory=dict)
     forces: dict[str, tuple[LoadedPack, Force]] = field(default_factory=dict)
     home_rules: list[tuple[LoadedPack, HomeRule]] = field(default_factory=list)
+    international_rules: list[tuple[LoadedPack, InternationalRule]] = field(default_factory=list)
     plans: dict[Any, Any] = field(default_factory=dict)
     """Compiled law by date, filled by the engine (the law is compiled once per date and kept)."""
 
@@ -70,8 +71,12 @@ def load_law(paths: list[Path] | None = None) -> LawSet:
             law.forces[force.id] = (pack, force)
         for rule in pack.model.home_rules:
             if home_rule_packs.setdefault(rule.id, pack.file) != pack.file:
-                clash("home rule", rule.id, home_rule_packs[rule.id])
+                clash("rule", rule.id, home_rule_packs[rule.id])
             law.home_rules.append((pack, rule))
+        for international in pack.model.international_rules:
+            if home_rule_packs.setdefault(international.id, pack.file) != pack.file:
+                clash("rule", international.id, home_rule_packs[international.id])
+            law.international_rules.append((pack, international))
     if problems:
         raise PackError(problems)
     return law

@@ -78,11 +78,13 @@ class _PackChecker:
             self._force(("forces", index), force, environment)
         environment.requirements = set()
         environment.in_home_rule = True
-        for index, rule in enumerate(self.pack.home_rules):
-            path = ("home_rules", index)
-            self._cited(path, rule)
-            self._expression((*path, "applies"), rule.applies, environment, t.BOOL)
-        self._unique_versions(("home_rules",), self.pack.home_rules)
+        for section in ("home_rules", "international_rules"):
+            rules = getattr(self.pack, section)
+            for index, rule in enumerate(rules):
+                path = (section, index)
+                self._cited(path, rule)
+                self._expression((*path, "applies"), rule.applies, environment, t.BOOL)
+            self._unique_versions((section,), rules)
         environment.in_home_rule = False
         self.loaded.types = environment.checker_types
         return self.loaded

@@ -118,13 +118,26 @@ class Force(Dated):
     warnings: list[Notice] = []
 
 
-class HomeRule(Cited):
-    country: CountryCode
-    kind: Literal["criminal", "citizenship_loss", "other"]
+class ServiceRule(Cited):
+    """A rule about serving in a force, evaluated once per force the person is assessed for."""
+
     applies: Expression
     penalty: Text | None = None
 
     _coerce = field_validator("applies", mode="before")(_as_expression)
+
+
+class HomeRule(ServiceRule):
+    """What a nationality's own law says about serving in a foreign force."""
+
+    country: CountryCode
+    kind: Literal["criminal", "citizenship_loss", "other"]
+
+
+class InternationalRule(ServiceRule):
+    """International law that binds whatever the person's nationality (e.g. who is a mercenary)."""
+
+    kind: Literal["status", "criminal", "other"]
 
 
 class Settings(_Model):
@@ -140,6 +153,7 @@ class Pack(_Model):
     definitions: dict[Identifier, Expression] = {}
     forces: list[Force] = []
     home_rules: list[HomeRule] = []
+    international_rules: list[InternationalRule] = []
 
     _coerce = field_validator("definitions", mode="before")(
         lambda value: {k: _as_expression(v) for k, v in value.items()} if isinstance(value, dict) else value

@@ -104,6 +104,8 @@ def check_case(case: Case, law: LawSet) -> list[str]:
             ("citizenship_paths", "earliest"),
         ):
             _check_items(f"{where}.{section}", want.get(section) or {}, force[section], field, problems)
+    international = [{**rule, "id": rule["rule"]} for rule in answer["international"]]
+    _check_items("international", case.expect.get("international") or {}, international, "result", problems)
     for country, rules in (case.expect.get("home") or {}).items():
         actual = [{**rule, "id": rule["rule"]} for rule in answer["home"].get(country, [])]
         _check_items(f"home.{country}", rules, actual, "result", problems)
