@@ -11,14 +11,9 @@ from servicepath.engine.assess import UnknownForce, assess
 from servicepath.engine.contract import assessment_json
 from servicepath.packs.lawset import LawSet
 from servicepath.profile import profile_from_data
+from tests.conftest import RESIDENT_TAJIK
 
-FULL = {
-    "birth_date": "1990-03-15",
-    "citizenships": ["TJ"],
-    "languages": {"ru": "B2"},
-    "criminal_record": False,
-    "residence": {"country": "AQ", "status": "permanent_resident"},
-}
+FULL = RESIDENT_TAJIK
 
 
 def _answer(law: LawSet, data: dict[str, object], on: dt.date = dt.date(2017, 6, 1)) -> dict[str, object]:

@@ -12,14 +12,9 @@ from servicepath.engine.contract import assessment_json
 from servicepath.packs.errors import PackError
 from servicepath.packs.lawset import LawSet, load_law
 from servicepath.profile import profile_from_data
+from tests.conftest import RESIDENT_TAJIK
 
-TAJIK = {
-    "birth_date": "1990-03-15",
-    "citizenships": ["TJ"],
-    "languages": {"ru": "B2"},
-    "criminal_record": False,
-    "residence": {"country": "AQ", "status": "permanent_resident"},
-}
+TAJIK = RESIDENT_TAJIK
 
 
 def _terms(law: LawSet, on: str) -> dict[str, object]:

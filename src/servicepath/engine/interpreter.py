@@ -13,7 +13,7 @@ from servicepath.language import ast
 from servicepath.language import types as t
 from servicepath.language.values import Duration, Money
 from servicepath.logic import calendar
-from servicepath.logic.kleene import all_of, any_of
+from servicepath.logic.kleene import all_of, any_of, negate
 
 Facts = Mapping[str, ast.Value]
 Evaluator = Callable[[Facts], ast.Value]
@@ -90,7 +90,7 @@ class Interpreter:
             return self._reference(node)
         if isinstance(node, ast.Not):
             inner = self.evaluator(node.operand)
-            return lambda facts: None if (value := inner(facts)) is None else not value
+            return lambda facts: negate(_truth(inner(facts)))
         if isinstance(node, ast.BoolOp):
             operands = [self.evaluator(operand) for operand in node.operands]
             combine = all_of if node.op == "and" else any_of
