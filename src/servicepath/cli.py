@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -25,6 +26,7 @@ from servicepath.packs.diff import diff as diff_law
 from servicepath.packs.errors import PackError
 from servicepath.packs.lawset import LawSet, load_law, pack_files
 from servicepath.profile import Profile, ProfileError, json_schema, read_profile
+from servicepath.terminal import run_interview
 
 app = typer.Typer(help="servicepath: the law of foreign military service, cited line by line.", no_args_is_help=True)
 packs_app = typer.Typer(help="Check and inspect law packs.", no_args_is_help=True)
@@ -245,3 +247,43 @@ def packs_check(
 def schema_command() -> None:
     """Print the profile's JSON Schema."""
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command("interview")
+def interview_command(
+    force: Annotated[list[str] | None, typer.Option("--force", help="Only this force id (repeatable).")] = None,
+    as_of: AsOf = None,
+    language: Annotated[str, typer.Option("--lang", help="Language of texts: en, ru or fr.")] = "en",
+    packs: PackOption = None,
+    save: Annotated[Path | None, typer.Option("--save", help="Write the answers to this profile file (YAML).")] = None,
+) -> None:
+    """Ask only the questions that can still change a verdict, then show the assessment."""
+    law, date = _law(packs), _date(as_of)
+    for force_id in force or ():
+        if force_id not in law.forces:
+            _fail(f"no force is called '{force_id}' (known: {', '.join(sorted(law.forces))})")
+    person = run_interview(
+        law, date, force, language, ask=lambda text: typer.prompt(text, default="", show_default=False), say=out.print
+    )
+    if save is not None:
+        save.write_text(yaml.safe_dump(person.model_dump(mode="json", exclude_none=True), allow_unicode=True))
+    _print_assessment(assessment_json(assess(person, date, law, force), language))
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL of the session store (default: SQLite in this folder).")
+    ] = None,
+    packs: PackOption = None,
+) -> None:
+    """Start the web app and its API (OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    from servicepath.web.app import create_app
+
+    web_app = create_app(_law(packs), database)
+    # No access log: paths can carry a resume token, and nothing about a person may reach the logs.
+    uvicorn.run(web_app, host=host, port=port, access_log=False, log_level="warning")

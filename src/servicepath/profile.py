@@ -169,7 +169,8 @@ class ProfileError(ValueError):
         super().__init__("\n".join(problems))
 
 
-def _field_message(detail: Any) -> str:
+def field_problem(detail: Any) -> str:
+    """One validation error as `field: what to fix`, never echoing the value given."""
     where = ".".join(str(part) for part in detail["loc"] if not (isinstance(part, str) and "[" in part))
     kind, message = detail["type"], detail["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":
@@ -190,7 +191,7 @@ def profile_from_data(data: Any) -> Profile:
     try:
         return Profile.model_validate(data)
     except ValidationError as error:
-        raise ProfileError([_field_message(detail) for detail in error.errors()]) from None
+        raise ProfileError([field_problem(detail) for detail in error.errors()]) from None
 
 
 def read_profile(path: Path) -> Profile:
