@@ -112,6 +112,11 @@ sources:
             "no force attribute is called 'at_war'",
         ),
         ("definitions:\n  a: rule.b\n  b: rule.a\n", 5, "in a circle"),
+        (
+            "parameters:\n  nordic:\n    values:\n      - {from: 2015-01-01, value: [SE, NO], sources: [s1]}\n",
+            7,
+            "quote codes such as 'NO'",
+        ),
     ],
 )
 def test_load_errors_name_file_line_and_reason(tmp_path: Path, body: str, line: int, fragment: str) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from servicepath.engine.assess import assess
-from servicepath.engine.contract import assessment_json
+from servicepath.engine.contract import assessment_json, standards_json
+from servicepath.engine.standards import assess_standards
 from servicepath.packs.lawset import LawSet
 from servicepath.profile import profile_from_data
 
@@ -38,6 +39,7 @@ def read_cases(file: Path) -> list[Case]:
                 raw.get("profile") or {},
                 raw.get("expect") or {},
                 list(raw.get("sources") or []),
+                list(raw["forces"]) if raw.get("forces") else None,
             )
         )
     return cases
@@ -81,7 +83,8 @@ def check_case(case: Case, law: LawSet) -> list[str]:
         problems.append("the case names no source for its expected answer")
     if unknown_sources:
         problems.append(f"the case cites unknown sources: {', '.join(unknown_sources)}")
-    answer = assessment_json(assess(profile_from_data(case.profile), case.as_of, law, case.forces), "en")
+    profile = profile_from_data(case.profile)
+    answer = assessment_json(assess(profile, case.as_of, law, case.forces), "en")
     for force_id, want in (case.expect.get("forces") or {}).items():
         force = answer["forces"].get(force_id)
         if want == "absent":
@@ -109,4 +112,20 @@ def check_case(case: Case, law: LawSet) -> list[str]:
     for country, rules in (case.expect.get("home") or {}).items():
         actual = [{**rule, "id": rule["rule"]} for rule in answer["home"].get(country, [])]
         _check_items(f"home.{country}", rules, actual, "result", problems)
+    expected_standards = case.expect.get("standards") or {}
+    if expected_standards:
+        unknown_forces = [force for force in expected_standards if force not in law.forces]
+        if unknown_forces:
+            problems.append(f"standards: no force is called {', '.join(unknown_forces)}")
+        forces = [force for force in expected_standards if force in law.forces]
+        standards = standards_json(assess_standards(profile, case.as_of, law, forces), "en")
+        for force_id in forces:
+            want = dict(expected_standards[force_id] or {})
+            entry = standards[force_id]
+            missing = want.pop("missing_results", None)
+            if missing is not None and sorted(missing) != entry["missing_results"]:
+                problems.append(
+                    f"standards.{force_id}.missing_results: expected {sorted(missing)}, got {entry['missing_results']}"
+                )
+            _check_items(f"standards.{force_id}", want, entry["standards"], "result", problems)
     return problems
