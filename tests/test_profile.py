@@ -62,7 +62,7 @@ def test_unreadable_files_are_clear(tmp_path: Path) -> None:
 
 def test_schema_is_versioned_and_documents_fields() -> None:
     schema = json_schema()
-    assert schema["$id"].endswith("profile-v1.json")
+    assert schema["$id"].endswith("profile-v2.json")
     assert {
         "birth_date",
         "citizenships",

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import pycountry
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from servicepath.language import types as t
 from servicepath.language.ast import Value
+from servicepath.results import Results
 
-PROFILE_SCHEMA_VERSION = 1
+PROFILE_SCHEMA_VERSION: Literal[2] = 2
+"""Version 2 added `results` (self-assessment results); version 1 profiles load unchanged."""
 
 
 @functools.cache
@@ -86,7 +89,7 @@ class Service(_Strict):
 class Profile(_Strict):
     """The facts a person can give. Every field is optional: a missing fact is unknown, never a default."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1, 2] = PROFILE_SCHEMA_VERSION
     birth_date: dt.date | None = None
     citizenships: list[CountryCode] | None = Field(
         None, description="Every nationality the person holds (ISO 3166-1 alpha-2); [] means stateless."
@@ -106,6 +109,15 @@ class Profile(_Strict):
         None, description="Would serve with the intention of giving up a nationality."
     )
     service: Service | None = None
+    results: Results | None = Field(
+        None, description="Self-assessment results (schema version 2), in the units the person knows."
+    )
+
+    @model_validator(mode="after")
+    def _results_need_version_2(self) -> Profile:
+        if self.results is not None and self.schema_version < 2:
+            raise ValueError("results: need schema_version 2 (or leave schema_version out)")
+        return self
 
 
 COUNTRY = t.Domain("country code", country_codes())
@@ -142,7 +154,7 @@ def facts_of(profile: Profile) -> dict[str, Value]:
     """The profile as the flat fact names rules read; a fact not given is simply absent (unknown)."""
     facts: dict[str, Value] = {}
     for key, value in profile:
-        if value is None or key == "schema_version":
+        if value is None or key in ("schema_version", "results"):
             continue
         if key == "citizenships":
             facts[key] = frozenset(value)
@@ -153,6 +165,18 @@ def facts_of(profile: Profile) -> dict[str, Value]:
         else:
             facts[key] = value
     return facts
+
+
+def profile_data(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Flat fact names and their values as profile data: `residence.country` goes under `residence`."""
+    data: dict[str, Any] = {}
+    for fact, value in facts.items():
+        head, _, tail = fact.partition(".")
+        if tail:
+            data.setdefault(head, {})[tail] = value
+        else:
+            data[head] = value
+    return data
 
 
 def json_schema() -> dict[str, Any]:

@@ -12,7 +12,17 @@ from servicepath.engine.assessment import (
     PathResult,
     json_value,
 )
+from servicepath.engine.standards import Margin, MinimumResult, StandardResult, StandardsAssessment
+from servicepath.i18n import LANGUAGES
+from servicepath.i18n.measures import margin_text
 from servicepath.logic.kleene import truth_name
+from servicepath.packs.models import Text
+
+
+def _text(text: Text | None, language: str | None) -> Any:
+    if text is None:
+        return None
+    return text.get(language) if language else text.model_dump(exclude_none=True)
 
 
 def _path_json(path: PathResult, language: str | None) -> dict[str, Any]:
@@ -78,8 +88,93 @@ def force_json(force: ForceResult, assessment: Assessment, language: str | None)
     }
 
 
-def assessment_json(assessment: Assessment, language: str | None = None) -> dict[str, Any]:
-    """The assessment as the documented JSON contract; texts in one language, or every language if None."""
+def _minimum_json(minimum: MinimumResult) -> dict[str, Any]:
+    return {
+        "value": minimum.shown,
+        "sources": minimum.sources,
+        "confidence": minimum.confidence,
+        "sex": minimum.sex,
+        "age": None if minimum.age is None else {"min": minimum.age[0], "max": minimum.age[1]},
+        "credential": minimum.credential,
+        "applies": truth_name(minimum.applies),
+        "meets": truth_name(minimum.meets),
+        **({"note": minimum.note} if minimum.note else {}),
+    }
+
+
+def _margin(margin: Margin | None, language: str | None) -> Any:
+    if margin is None:
+        return None
+    if language:
+        return margin_text(margin, language)
+    return {code: margin_text(margin, code) for code in LANGUAGES}
+
+
+def _standard_json(standard: StandardResult, language: str | None) -> dict[str, Any]:
+    return {
+        "id": standard.id,
+        "kind": standard.kind,
+        "test": _text(standard.test, language),
+        "text": _text(standard.text, language),
+        "result_name": standard.result,
+        "unit": standard.unit,
+        "direction": standard.direction,
+        "result": standard.status,
+        "reason": standard.reason,
+        "person": standard.person,
+        "margin": _margin(standard.margin, language),
+        "disputed": standard.disputed,
+        "spread": None if standard.spread is None else {"lenient": standard.spread[0], "strict": standard.spread[1]},
+        "minimums": [_minimum_json(minimum) for minimum in standard.minimums],
+        "missing_facts": standard.missing_facts,
+        "sources": standard.sources,
+        "confidence": standard.confidence,
+        **({"note": standard.note} if standard.note else {}),
+    }
+
+
+def standards_json(assessment: StandardsAssessment, language: str | None = None) -> dict[str, Any]:
+    """The `standards` key of the contract: for each force, where the person stands against each entry standard."""
+    return {
+        force_id: {
+            "name": _text(force.name, language),
+            "standards": [_standard_json(standard, language) for standard in force.standards],
+            "missing_results": force.missing_results,
+        }
+        for force_id, force in assessment.forces.items()
+    }
+
+
+def standards_document(assessment: StandardsAssessment, language: str | None = None) -> dict[str, Any]:
+    """`servicepath standards --format json`: the contract's header, the `standards` key and the sources cited."""
+    return {
+        "contract": CONTRACT_VERSION,
+        "as_of": assessment.as_of.isoformat(),
+        "packs_version": assessment.packs_version,
+        "standards": standards_json(assessment, language),
+        "sources": {
+            source_id: source.model_dump(mode="json", exclude_none=True)
+            for source_id, source in sorted(assessment.sources.items())
+        },
+    }
+
+
+def assessment_json(
+    assessment: Assessment, language: str | None = None, standards: StandardsAssessment | None = None
+) -> dict[str, Any]:
+    """The assessment as the documented JSON contract; texts in one language, or every language if None. With
+    `standards` (engine.standards.assess_standards for the same person and date), the `standards` key is added and
+    their sources join `sources`."""
+    data = _assessment_json(assessment, language)
+    if standards is not None:
+        data["standards"] = standards_json(standards, language)
+        for source_id, source in standards.sources.items():
+            data["sources"].setdefault(source_id, source.model_dump(mode="json", exclude_none=True))
+        data["sources"] = dict(sorted(data["sources"].items()))
+    return data
+
+
+def _assessment_json(assessment: Assessment, language: str | None) -> dict[str, Any]:
     return {
         "contract": CONTRACT_VERSION,
         "as_of": assessment.as_of.isoformat(),

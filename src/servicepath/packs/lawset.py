@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from servicepath.packs.errors import PackError, Problem
-from servicepath.packs.loader import LoadedPack, load_pack
+from servicepath.packs.loader import LoadedPack, check_standards, load_pack
 from servicepath.packs.models import Force, HomeRule, InternationalRule, Source
 
 
@@ -77,6 +77,7 @@ def load_law(paths: list[Path] | None = None) -> LawSet:
             if home_rule_packs.setdefault(international.id, pack.file) != pack.file:
                 clash("rule", international.id, home_rule_packs[international.id])
             law.international_rules.append((pack, international))
+    problems.extend(check_standards(packs, set(law.forces), set(law.sources)))
     if problems:
         raise PackError(problems)
     return law

@@ -21,7 +21,8 @@ from servicepath.language.typecheck import literal_type, unify
 from servicepath.packs import yaml_lines
 from servicepath.packs.environment import FORCE_ATTRIBUTES, PackEnvironment, rule_name
 from servicepath.packs.errors import PackError, Problem
-from servicepath.packs.models import Cited, Dated, DatedValue, Force, Pack, Parameter, Text
+from servicepath.packs.models import Cited, Dated, DatedValue, Force, Minimum, Pack, Parameter, Standard, Text
+from servicepath.results import RESULTS, ResultValueError, quantity, units
 
 PLACEHOLDER = re.compile(r"\{param\.([a-z0-9_]+)\}")
 
@@ -36,6 +37,10 @@ class LoadedPack:
     parameter_values: dict[str, list[tuple[DatedValue, ast.Value]]] = field(default_factory=dict)
     attribute_values: dict[tuple[str, str], list[tuple[DatedValue, ast.Value]]] = field(default_factory=dict)
     types: dict[int, t.Type] = field(default_factory=dict)
+    outside_sources: list[tuple[int, str]] = field(default_factory=list)
+    """Sources a standard cites that this pack does not define: (line, id), checked against the whole law."""
+    standard_lines: list[int] = field(default_factory=list)
+    """The line of each standard's force, for errors found across packs."""
 
     def expression(self, text: str) -> ast.Node:
         return self.expressions[text]
@@ -60,7 +65,7 @@ class _PackChecker:
             for name, parameter in self.pack.parameters.items()
         }
         self.loaded.parameter_values = {
-            name: self.loaded.parameter_values.pop(name) for name in list(self.pack.parameters)
+            name: self.loaded.parameter_values.pop(name, []) for name in list(self.pack.parameters)
         }
         definitions: dict[str, ast.Node] = {}
         for name, text in self.pack.definitions.items():
@@ -87,6 +92,7 @@ class _PackChecker:
             self._unique_versions((section,), rules)
         environment.in_home_rule = False
         self.loaded.types = environment.checker_types
+        self._standards()
         return self.loaded
 
     def _parameter(self, path: yaml_lines.Path, parameter: Parameter, key: str) -> t.Type | None:
@@ -132,6 +138,11 @@ class _PackChecker:
             return Decimal(str(raw))
         if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
             return frozenset(raw)
+        if isinstance(raw, list) and any(isinstance(item, bool) for item in raw):
+            self.problem(
+                path, "YAML reads an unquoted NO, YES, ON or OFF as a boolean: quote codes such as 'NO' (Norway)"
+            )
+            return _INVALID
         if isinstance(raw, str):
             try:
                 node = parse(raw)
@@ -183,6 +194,64 @@ class _PackChecker:
         for section in ("requirements", "terms", "citizenship_paths", "how_to_apply", "warnings"):
             self._unique_versions((*path, section), getattr(force, section))
         self._check_requirement_cycles(path, force)
+
+    def _standards(self) -> None:
+        by_force: dict[str, list[Standard]] = {}
+        for index, standard in enumerate(self.pack.standards):
+            path: yaml_lines.Path = ("standards", index)
+            self.loaded.standard_lines.append(self.document.line_of((*path, "force")))
+            self._text((*path, "test"), standard.test)
+            if standard.text is not None:
+                self._text((*path, "text"), standard.text)
+            for position, source in enumerate(standard.sources):
+                if source not in self.pack.sources:
+                    self.loaded.outside_sources.append((self.document.line_of((*path, "sources", position)), source))
+            for position, minimum in enumerate(standard.minimums):
+                where = (*path, "minimums", position)
+                for number, source in enumerate(minimum.sources):
+                    if source not in self.pack.sources:
+                        self.loaded.outside_sources.append((self.document.line_of((*where, "sources", number)), source))
+            if standard.result is not None:
+                self._measured(path, standard)
+            by_force.setdefault(standard.force, []).append(standard)
+        for force_id, standards in by_force.items():
+            seen: dict[str, list[Standard]] = {}
+            for standard in standards:
+                for other in seen.get(standard.id, []):
+                    if _overlap(standard, other):
+                        self.problem(
+                            ("standards", self.pack.standards.index(standard)),
+                            f"the standard '{standard.id}' of '{force_id}' is given twice for the same dates; "
+                            "give each version 'from' and 'until' dates that do not overlap",
+                        )
+                seen.setdefault(standard.id, []).append(standard)
+
+    def _measured(self, path: yaml_lines.Path, standard: Standard) -> None:
+        kind = RESULTS.get(standard.result or "")
+        if kind is None:
+            self.problem(
+                (*path, "result"),
+                f"no self-assessment result is called '{standard.result}' (known: {', '.join(sorted(RESULTS))})",
+            )
+            return
+        try:
+            unit = units().Unit(standard.unit or "")
+        except Exception:
+            self.problem(
+                (*path, "unit"), f"'{standard.unit}' is not a unit Pint knows (e.g. second, metre, repetition)"
+            )
+            return
+        if not unit.is_compatible_with(units().Unit(kind.unit)):
+            self.problem(
+                (*path, "unit"),
+                f"the unit '{standard.unit}' does not measure the result '{standard.result}' ({kind.dimension})",
+            )
+            return
+        for position, minimum in enumerate(standard.minimums):
+            try:
+                standard_value(standard, minimum)
+            except ResultValueError as error:
+                self.problem((*path, "minimums", position, "value"), f"cannot read the minimum: {error}")
 
     def _cited(self, path: yaml_lines.Path, item: Cited) -> None:
         self._text((*path, "text"), item.text)
@@ -258,6 +327,53 @@ class _PackChecker:
 
 
 _INVALID = object()
+
+
+def standard_value(standard: Standard, minimum: Minimum) -> Any:
+    """A minimum of a measured standard as a Pint quantity in the unit of its result: a number is in the standard's
+    unit; text is read like a self-assessment result ('11:15', '2.9 m', '7.1' for a shuttle-run level)."""
+    kind = RESULTS[standard.result or ""]
+    raw = minimum.value
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and kind.dimension != "shuttle_level":
+        return units().Quantity(raw, standard.unit).to(kind.unit)
+    return quantity(kind, raw)
+
+
+def check_standards(packs: Sequence[LoadedPack], forces: set[str], sources: set[str]) -> list[Problem]:
+    """Checks across packs: each standard's force is defined in some pack, its outside sources exist, and one force
+    does not get the same standard from two packs."""
+    problems: list[Problem] = []
+    owners: dict[tuple[str, str], str] = {}
+    for pack in packs:
+        for index, standard in enumerate(pack.model.standards):
+            line = _standard_line(pack, index)
+            if standard.force not in forces:
+                known = ", ".join(sorted(forces)) or "none"
+                problems.append(
+                    Problem(
+                        pack.file,
+                        line,
+                        f"the standard '{standard.id}' is for the force '{standard.force}', "
+                        f"which no loaded pack defines (known: {known})",
+                    )
+                )
+            key = (standard.force, standard.id)
+            if owners.setdefault(key, pack.file) != pack.file:
+                problems.append(
+                    Problem(
+                        pack.file,
+                        line,
+                        f"the standard '{standard.id}' of '{standard.force}' is also defined in {owners[key]}",
+                    )
+                )
+        for line, source in pack.outside_sources:
+            if source not in sources:
+                problems.append(Problem(pack.file, line, f"no source is called '{source}' in any loaded pack"))
+    return problems
+
+
+def _standard_line(pack: LoadedPack, index: int) -> int:
+    return pack.standard_lines[index] if index < len(pack.standard_lines) else 1
 
 
 def _overlap(first: Dated, second: Dated) -> bool:

@@ -140,6 +140,76 @@ class InternationalRule(ServiceRule):
     kind: Literal["status", "criminal", "other"]
 
 
+StandardKind = Literal["physical", "cognitive", "medical", "education", "language", "selection"]
+Direction = Literal["at_least", "at_most"]
+Sex = Literal["male", "female"]
+SchoolCredential = Literal["diploma", "equivalency", "none"]
+
+
+class AgeBand(_Model):
+    """Whole years of age on the date asked about, both ends inclusive."""
+
+    min: int | None = Field(None, ge=0, le=120)
+    max: int | None = Field(None, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeBand:
+        if self.min is None and self.max is None:
+            raise ValueError("an age band needs 'min', 'max' or both")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"'max' ({self.max}) must not be below 'min' ({self.min})")
+        return self
+
+    def contains(self, age: int) -> bool:
+        return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
+
+
+class Minimum(Dated):
+    """One reported minimum (or maximum time) for one cell: a sex, an age band, a school credential.
+    Several values for the same cell from different sources make the standard disputed."""
+
+    value: Any
+    sources: SourceIds
+    sex: Sex | None = None
+    age: AgeBand | None = None
+    credential: list[SchoolCredential] | None = Field(None, min_length=1)
+    note: str | None = None
+
+
+class Standard(Dated):
+    """An entry standard of a force (docs/law-packs.md, "Entry standards"): a measured test with cited minimums,
+    or a descriptive standard (medical, selection) with text and sources only."""
+
+    id: Identifier
+    force: str = Field(pattern=r"^[a-z]{2}-[a-z0-9-]+$")
+    kind: StandardKind
+    test: Text
+    text: Text | None = None
+    result: str | None = None
+    unit: str | None = None
+    direction: Direction | None = None
+    minimums: list[Minimum] = []
+    sources: list[str] = []
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _measured_or_descriptive(self) -> Standard:
+        measured = (self.result, self.unit, self.direction)
+        if any(part is not None for part in measured) or self.minimums:
+            missing = [
+                name for name, part in zip(("result", "unit", "direction"), measured, strict=True) if part is None
+            ]
+            if missing or not self.minimums:
+                raise ValueError(
+                    "a measured standard needs 'result', 'unit', 'direction' and 'minimums' (missing: "
+                    + ", ".join(missing + ([] if self.minimums else ["minimums"]))
+                    + "); a descriptive one has none of them"
+                )
+        elif not self.sources or self.text is None:
+            raise ValueError("a descriptive standard (no 'result') needs 'text' and 'sources'")
+        return self
+
+
 class Settings(_Model):
     leap_day_birthday: Literal["feb28", "mar1"] = "feb28"
 
@@ -154,6 +224,7 @@ class Pack(_Model):
     forces: list[Force] = []
     home_rules: list[HomeRule] = []
     international_rules: list[InternationalRule] = []
+    standards: list[Standard] = []
 
     _coerce = field_validator("definitions", mode="before")(
         lambda value: {k: _as_expression(v) for k, v in value.items()} if isinstance(value, dict) else value
