@@ -37,6 +37,7 @@ def ten_force_law(folder: Path) -> Path:
             .replace("example-statute", f"example-statute-{index}")
             .replace("example-decree", f"example-decree-{index}")
             .replace("tj-example-", f"tj-example-{index}-")
+            .replace("example-mercenary-status", f"example-mercenary-status-{index}")
         )
         (folder / f"guard-{index}.yaml").write_text(copy, encoding="utf-8")
     return folder

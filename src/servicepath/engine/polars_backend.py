@@ -6,7 +6,7 @@ the few places where Polars differs (`when` treats null as false, `min_horizonta
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import reduce
 from typing import Any
@@ -36,9 +36,11 @@ def _offset(duration: Duration, sign: int) -> str:
 class PolarsCompiler:
     """Compiles the expressions of one scope (a force or a home rule on a date) to Polars expressions."""
 
-    def __init__(self, interpreter: Interpreter) -> None:
+    def __init__(self, interpreter: Interpreter, column: Callable[[str], pl.Expr] = pl.col) -> None:
         self.interpreter = interpreter
         self.scope = interpreter.scope
+        self.column = column
+        """How a fact is read: its column, by default; batch replaces a missing service start by the date."""
 
     def constant(self, node: ast.Node) -> tuple[bool, ast.Value]:
         """Whether the node reads no fact; if so its value, computed once."""
@@ -60,7 +62,7 @@ class PolarsCompiler:
             if node.scope == "rule":
                 target = self.scope.rule(node.name)
                 return self.compile(target) if target is not None else pl.lit(None)
-            return pl.col(node.name)
+            return self.column(node.name)
         if isinstance(node, ast.Not):
             return ~self.compile(node.operand)
         if isinstance(node, ast.BoolOp):
@@ -224,7 +226,8 @@ def facts_read(plan: Plan, force_ids: Iterable[str]) -> set[str]:
     return names
 
 
-def _dtype(kind: t.Type) -> pl.DataType:
+def fact_dtype(kind: t.Type) -> pl.DataType:
+    """The Polars type a fact column has in batch."""
     return {
         t.Kind.DATE: pl.Date(),
         t.Kind.BOOL: pl.Boolean(),
@@ -244,7 +247,7 @@ def profiles_frame(profiles: Sequence[Profile], fact_names: Iterable[str]) -> pl
         columns[name] = pl.Series(
             name,
             [sorted(value) if isinstance(value, frozenset) else value for value in values],
-            dtype=_dtype(kind),
+            dtype=fact_dtype(kind),
         )
     return pl.DataFrame(columns, height=len(rows))
 

@@ -1,0 +1,267 @@
+"""Batch throughput and peak memory, and the same rule set side by side with its peers, on synthetic people
+(servicepath.batch.population: seeded, no real data).
+
+Run: .venv/bin/python bench/bench_batch.py [--skip-huge]   (--skip-huge leaves out 10^7 persons)
+
+Throughput: the full output (verdict, first failing requirement, missing facts, citizenship date per force; home
+risk per nationality and kind) of the shipped law packs, Polars backend, in chunks of 10^6 people as `batch` reads
+files, in a fresh process per size so that peak memory (max RSS, the generated people included) is that size's
+own. Peers: the fictional example force (tests/packs/example: four requirements,
+Kleene unknowns included) computed by servicepath's Polars backend (verdicts), a plain per-person Python function
+(the engine's own compiled closures, one person at a time), DuckDB running the SQL servicepath renders, and
+OpenFisca-core with a minimal tax-benefit system of the same variables and formulas. A NumPy pass reading as many
+bytes as the input columns gives the memory-bandwidth reference."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "tests" / "packs" / "example"
+ON = dt.date(2023, 6, 1)
+CHUNK = 10**6
+
+
+def timed(action: Callable[[], object], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def child(size: int, packs: str | None) -> None:
+    """One size: generate people, assess them (full output) in chunks of 10^6 rows as batch reads files, print
+    figures as JSON."""
+    from servicepath.batch.columns import Selection, StagedCompiler, Stages, result_columns
+    from servicepath.batch.population import population
+    from servicepath.engine.plan import plan_on
+    from servicepath.engine.polars_backend import verdict_expression
+    from servicepath.packs.lawset import load_law
+
+    law = load_law([Path(packs)] if packs else None)
+    plan = plan_on(law, ON)
+    people = population(size, seed=1, forces=list(law.forces))
+    stages = Stages()
+    columns = result_columns(plan, Selection(), stages)
+
+    def run() -> None:
+        for offset in range(0, size, CHUNK):
+            stages.apply(people.slice(offset, CHUNK).lazy()).select(columns).collect()
+
+    seconds = timed(run, repeat=1 if size >= 10**7 else 2)
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    verdict_stages = Stages()
+    verdicts = []
+    for force in plan.forces.values():
+        compiler = StagedCompiler(force.interpreter, verdict_stages)
+        verdicts.append(
+            verdict_expression(
+                [compiler.compile(compiled.node).cast(pl.Boolean) for _, compiled in force.requirements]
+            ).alias(force.force.id)
+        )
+
+    def run_verdicts() -> None:
+        for offset in range(0, size, CHUNK):
+            verdict_stages.apply(people.slice(offset, CHUNK).lazy()).select(verdicts).collect()
+
+    verdict_seconds = timed(run_verdicts, repeat=1 if size >= 10**7 else 2)
+    figures = {"size": size, "seconds": seconds, "verdict_seconds": verdict_seconds}
+    print(json.dumps({**figures, "rss_mib": rss_kib / 1024, "forces": len(plan.forces)}))
+
+
+def throughput(sizes: list[int], packs: str | None) -> list[dict[str, float]]:
+    rows = []
+    for size in sizes:
+        command = [sys.executable, __file__, "--child", str(size), *(["--packs", packs] if packs else [])]
+        done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return rows
+
+
+def peers(size: int) -> list[tuple[str, float, str]]:
+    """(what, persons per second, note) for the example force, same data, same process."""
+    import duckdb
+
+    from servicepath.batch.columns import Selection, StagedCompiler, Stages
+    from servicepath.batch.population import population
+    from servicepath.batch.sql import query
+    from servicepath.engine.plan import plan_on
+    from servicepath.engine.polars_backend import verdict_expression
+    from servicepath.logic.kleene import Verdict, all_of
+    from servicepath.packs.lawset import load_law
+
+    law = load_law([EXAMPLE])
+    plan = plan_on(law, ON)
+    force = plan.forces["aq-example-guard"]
+    people = population(size, seed=2)
+    columns = ["birth_date", "residence.country", "residence.status", "languages.ru", "criminal_record"]
+    facts = people.select(columns)
+    results: list[tuple[str, float, str]] = []
+
+    stages = Stages()
+    compiler = StagedCompiler(force.interpreter, stages)
+    verdict = verdict_expression(
+        [compiler.compile(compiled.node).cast(pl.Boolean) for _, compiled in force.requirements]
+    )
+    polars_seconds = timed(lambda: stages.apply(facts.lazy()).select(verdict).collect())
+    results.append(("servicepath (Polars, compiled)", size / polars_seconds, "verdicts, Kleene unknowns"))
+
+    rows = facts.to_dicts()
+    sample = rows[: min(len(rows), 20_000)]
+
+    def per_person() -> None:
+        for row in sample:
+            person = {name: value for name, value in row.items() if value is not None}
+            Verdict.of(all_of(_truth(compiled.evaluate(person)) for _, compiled in force.requirements))
+
+    python_seconds = timed(per_person, repeat=1) * len(rows) / len(sample)
+    results.append(("plain per-person Python", size / python_seconds, "the engine's closures, one person at a time"))
+
+    connection = duckdb.connect()
+    connection.register("persons", facts.to_arrow())
+    text = query(plan, Selection(("aq-example-guard",)), verdict_only=True).sql(dialect="duckdb")
+    duck_seconds = timed(lambda: connection.sql(text).fetchall() and None)
+    results.append(("DuckDB SQL (rendered by servicepath)", size / duck_seconds, "verdicts, NULL as unknown"))
+
+    openfisca = openfisca_rate(facts, plan)
+    results.append(openfisca)
+
+    bandwidth_seconds = bandwidth(facts)
+    results.append(("NumPy pass over the input bytes", size / bandwidth_seconds, "memory-bandwidth reference"))
+    return results
+
+
+def _truth(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def bandwidth(frame: pl.DataFrame) -> float:
+    """Seconds to read as many bytes as the input columns hold, once, with NumPy."""
+    size = max(int(frame.estimated_size()), 8)
+    data = np.ones(size // 8, dtype=np.int64)
+    return timed(lambda: int(data.sum()), repeat=5)
+
+
+def openfisca_rate(facts: pl.DataFrame, plan: object) -> tuple[str, float, str]:
+    try:
+        from openfisca_core.entities import build_entity
+        from openfisca_core.periods import DAY
+        from openfisca_core.simulation_builder import SimulationBuilder
+        from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+        from openfisca_core.variables import Variable
+    except ImportError as error:
+        return ("OpenFisca-core", float("nan"), f"not installed ({error.name}): pip install -e '.[bench]'")
+    person = build_entity(key="person", plural="persons", label="A person", is_person=True)
+    ranks = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C1": 4, "C2": 5, "native": 6}
+    max_age = 30  # the example pack's parameter max_age on 2023-06-01
+
+    def variable(name: str, kind: type, formula: Callable[..., object] | None = None) -> type:
+        attributes: dict[str, object] = {
+            "value_type": kind,
+            "entity": person,
+            "definition_period": DAY,
+            "label": name,
+        }
+        if formula is not None:
+            attributes["formula"] = formula
+        return type(name, (Variable,), attributes)
+
+    def eligible(person_: object, period: object) -> object:
+        age = person_("age", period)  # type: ignore[operator]
+        resident = person_("lawfully_resident", period)  # type: ignore[operator]
+        ru = person_("ru_rank", period)  # type: ignore[operator]
+        record = person_("criminal_record", period)  # type: ignore[operator]
+        return (age >= 18) * (age <= max_age) * resident * (ru >= ranks["B1"]) * np.logical_not(record)
+
+    system = TaxBenefitSystem([person])
+    for name, kind in (("age", int), ("lawfully_resident", bool), ("ru_rank", int), ("criminal_record", bool)):
+        system.add_variable(variable(name, kind))
+    system.add_variable(variable("eligible", bool, eligible))
+    # OpenFisca has no unknown: missing facts become defaults (age from a missing birth date is 0, etc.). Inputs
+    # are prepared with NumPy outside the timing; the timing is OpenFisca's simulation of the formulas.
+    born = facts.get_column("birth_date")
+    age = (
+        (ON.year - born.dt.year().cast(pl.Int32))
+        - ((born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)) > ON.month * 100 + ON.day).cast(
+            pl.Int32
+        )
+    ).fill_null(0)
+    resident = (
+        (facts.get_column("residence.country") == "AQ")
+        & facts.get_column("residence.status").is_in(["permanent_resident", "temporary_residence_permit"])
+    ).fill_null(False)
+    ru = facts.get_column("languages.ru").replace_strict(ranks, default=-1, return_dtype=pl.Int32)
+    inputs = {
+        "age": age.to_numpy(),
+        "lawfully_resident": resident.to_numpy(),
+        "ru_rank": ru.to_numpy(),
+        "criminal_record": facts.get_column("criminal_record").fill_null(True).to_numpy(),
+    }
+    period = ON.isoformat()
+
+    def run() -> None:
+        builder = SimulationBuilder()
+        builder.create_entities(system)
+        builder.declare_person_entity("person", np.arange(facts.height).astype(str))
+        simulation = builder.build(system)
+        for name, values in inputs.items():
+            simulation.set_input(name, period, values)
+        simulation.calculate("eligible", period)
+
+    seconds = timed(run)
+    return ("OpenFisca-core (minimal system)", facts.height / seconds, "booleans only: no unknown, defaults instead")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", type=int)
+    parser.add_argument("--skip-huge", action="store_true", help="leave out 10^7 persons")
+    parser.add_argument("--packs", help="law pack folder (default: the shipped packs)")
+    parser.add_argument("--peers-size", type=int, default=10**6)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.packs)
+        return
+    cores = len(os.sched_getaffinity(0))
+    sizes = [10**5, 10**6] + ([] if args.skip_huge else [10**7])
+    rows = throughput(sizes, args.packs)
+    print(f"Batch throughput, shipped law packs ({rows[0]['forces']} forces on {ON}), {cores} cores; target 5,000,000")
+    print("persons/s/core. 'full': every output column (docs/batch.md); 'verdicts': the verdict columns alone.")
+    print(
+        f"{'persons':>10} {'full s':>8} {'full persons/s':>15} {'full /s/core':>13} "
+        f"{'verdicts s':>11} {'verdicts /s/core':>17} {'peak RSS MiB':>13}"
+    )
+    for row in rows:
+        rate, verdict_rate = row["size"] / row["seconds"], row["size"] / row["verdict_seconds"]
+        print(
+            f"{int(row['size']):>10} {row['seconds']:8.2f} {rate:15,.0f} {rate / cores:13,.0f} "
+            f"{row['verdict_seconds']:11.2f} {verdict_rate / cores:17,.0f} {row['rss_mib']:13.0f}"
+        )
+    size = args.peers_size
+    results = peers(size)
+    ours = results[0][1]
+    bandwidth_rate = results[-1][1]
+    print(f"\nSame rule set (fictional example force, 4 requirements), same process, same {size:,} persons")
+    print(f"{'engine':40} {'persons/s':>14} {'servicepath / it':>17}  note")
+    for label, rate, note in results:
+        ratio = ours / rate if rate == rate and rate > 0 else float("nan")
+        print(f"{label:40} {rate:14,.0f} {ratio:17.4g}  {note}")
+    print(f"servicepath is {bandwidth_rate / ours:.1f}x slower than the bandwidth reference (target: within 10x)")
+
+
+if __name__ == "__main__":
+    main()

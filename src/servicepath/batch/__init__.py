@@ -1,0 +1,2 @@
+"""Batch assessment over populations: files in and out, the compiled Polars columns, SQL rendering, synthetic
+populations."""

@@ -1,0 +1,239 @@
+"""Reading people from CSV or Parquet in chunks, checking every value, and writing results.
+
+A column named after a profile field holds that fact (docs/batch.md); an empty cell (CSV) or null (Parquet) is an
+unknown fact. A row with a value that is not of its field's type is rejected with its row number and the reason,
+and the run goes on. Other columns (an id, say) are copied to the output as they are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from servicepath.engine.polars_backend import fact_dtype
+from servicepath.language import types as t
+from servicepath.profile import COUNTRY, Profile, fact_type, profile_data, profile_from_data
+
+ROW = "row"
+"""The output column holding each person's row number in the input (1 = the first row after the header)."""
+REASON = "reason"
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+LIST_SEPARATOR = ";"
+STATELESS = "[]"
+TRUE_WORDS = ("true", "yes", "1")
+FALSE_WORDS = ("false", "no", "0")
+
+
+class BatchInputError(ValueError):
+    """A file that cannot be read at all (not a row that is wrong): one line, said to the user as it is."""
+
+
+def file_format(path: Path) -> str:
+    found = FORMATS.get(path.suffix.lower())
+    if found is None:
+        raise BatchInputError(f"{path}: use a .csv or .parquet file (the format is told by the file name)")
+    return found
+
+
+def _scan(path: Path) -> pl.LazyFrame:
+    if file_format(path) == "csv":
+        return pl.scan_csv(path, infer_schema=False, encoding="utf8")
+    return pl.scan_parquet(path)
+
+
+def count_rows(path: Path) -> int:
+    """The number of people in the file; a file that cannot be read raises BatchInputError."""
+    if not path.is_file():
+        raise BatchInputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise BatchInputError(f"{path}: the file is empty (a CSV needs at least a header line)")
+    try:
+        return int(_scan(path).select(pl.len()).collect().item())
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise BatchInputError(_unreadable(path, error)) from None
+
+
+def _unreadable(path: Path, error: Exception) -> str:
+    kind = file_format(path)
+    if isinstance(error, pl.exceptions.NoDataError):
+        return f"{path}: the file is empty (a CSV needs at least a header line)"
+    if kind == "parquet":
+        return f"{path}: not a readable Parquet file (truncated or corrupt?)"
+    first = str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
+    return f"{path}: not a readable CSV file ({first[:160]})"
+
+
+def read_chunks(path: Path, chunk_size: int) -> Iterator[pl.DataFrame]:
+    """The file in chunks of about `chunk_size` rows, so a file larger than memory is never held at once."""
+    try:
+        yield from _scan(path).collect_batches(chunk_size=chunk_size)
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise BatchInputError(_unreadable(path, error)) from None
+
+
+@dataclass(frozen=True)
+class Columns:
+    """How the input's columns are read: facts, copied columns, and facts the rules read that the file lacks."""
+
+    facts: tuple[str, ...]
+    copied: tuple[str, ...]
+
+
+def classify(names: list[str]) -> Columns:
+    facts = tuple(name for name in names if fact_type(name) is not None)
+    return Columns(facts, tuple(name for name in names if name not in facts and name != ROW))
+
+
+def _message(kind: t.Type) -> str:
+    if kind.kind is t.Kind.DATE:
+        return "must be a date written YYYY-MM-DD"
+    if kind.kind is t.Kind.BOOL:
+        return "must be true or false"
+    if kind.kind is t.Kind.NUMBER:
+        return "must be a number"
+    if kind.domain is COUNTRY:
+        return (
+            "must be ISO 3166-1 alpha-2 country codes"
+            if kind.kind is t.Kind.SET
+            else ("must be an ISO 3166-1 alpha-2 country code")
+        )
+    if kind.domain is not None:
+        return f"must be one of {', '.join(kind.domain.values)}"
+    return "must be text"
+
+
+def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    if isinstance(dtype, pl.List | pl.Array):
+        return column.cast(pl.List(pl.Utf8), strict=False).list.join(LIST_SEPARATOR)
+    if dtype == pl.Utf8:
+        return column
+    return column.cast(pl.Utf8, strict=False)
+
+
+def _parse(name: str, kind: t.Type, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """The fact column typed as rules read it, and whether each row's value is bad."""
+    raw = pl.col(name)
+    given = raw.is_not_null()
+    if kind.kind is t.Kind.SET:
+        if isinstance(dtype, pl.List | pl.Array):
+            items = raw.cast(pl.List(pl.Utf8), strict=False)
+            broken = raw.is_not_null() & items.is_null()
+        else:
+            text = _as_text(raw, dtype).str.strip_chars()
+            items = (
+                pl.when(text == STATELESS).then(pl.lit([], pl.List(pl.Utf8))).otherwise(text.str.split(LIST_SEPARATOR))
+            )
+            broken = pl.lit(False)
+        items = items.list.eval(pl.element().str.strip_chars().str.to_uppercase()).list.eval(
+            pl.element().filter(pl.element() != "")
+        )
+        if kind.domain is not None:
+            outside = items.list.eval(pl.element().is_in(list(kind.domain.values)).not_()).list.any()
+            broken = broken | (given & outside.fill_null(False))
+        return items.list.unique(maintain_order=True), broken
+    if kind.kind is t.Kind.DATE:
+        if dtype == pl.Date:
+            return raw, pl.lit(False)
+        if isinstance(dtype, pl.Datetime):
+            return raw.dt.date(), pl.lit(False)
+        parsed = _as_text(raw, dtype).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+        return parsed, given & parsed.is_null()
+    if kind.kind is t.Kind.BOOL:
+        if dtype == pl.Boolean:
+            return raw, pl.lit(False)
+        word = _as_text(raw, dtype).str.strip_chars().str.to_lowercase()
+        parsed = pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
+        return parsed, given & parsed.is_null()
+    if kind.kind is t.Kind.NUMBER:
+        number = raw.cast(pl.Float64, strict=False) if dtype.is_numeric() else _as_text(raw, dtype).str.strip_chars()
+        parsed = number.cast(pl.Float64, strict=False)
+        return parsed, given & parsed.is_null()
+    text = _as_text(raw, dtype).str.strip_chars()
+    if kind.domain is COUNTRY:
+        text = text.str.to_uppercase()
+    if kind.domain is not None:
+        return text, given & (text.is_null() | text.is_in(list(kind.domain.values)).not_())
+    return text, given & text.is_null()
+
+
+def check_chunk(chunk: pl.DataFrame, first_row: int, needed: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The chunk's good rows typed for the rules (every needed fact present, null where unknown, copied columns
+    kept) and its bad rows: row number, the reason, and the row's values as text."""
+    columns = classify(chunk.columns)
+    row = pl.int_range(first_row, first_row + chunk.height, dtype=pl.Int64).alias(ROW)
+    parsed, problems = [], []
+    for name in columns.facts:
+        kind = fact_type(name)
+        assert kind is not None
+        value, bad = _parse(name, kind, chunk.schema[name])
+        parsed.append(value.cast(fact_dtype(kind)).alias(name))
+        problems.append(pl.when(bad).then(pl.lit(f"{name}: {_message(kind)}")))
+    joined = pl.concat_str(problems, separator="; ", ignore_nulls=True)
+    reason = pl.when(joined != "").then(joined) if problems else pl.lit(None, pl.Utf8)
+    absent = []
+    for name in sorted(needed - set(columns.facts)):
+        kind = fact_type(name)
+        assert kind is not None
+        absent.append(pl.lit(None, fact_dtype(kind)).alias(name))
+    checked = chunk.with_columns(row, reason.alias(REASON))
+    rejected = checked.filter(pl.col(REASON).is_not_null())
+    good = checked.filter(pl.col(REASON).is_null()).select(
+        ROW, *(pl.col(name) for name in columns.copied), *parsed, *absent
+    )
+    rejects = rejected.select(
+        ROW,
+        REASON,
+        *(_as_text(pl.col(name), chunk.schema[name]).alias(name) for name in (*columns.facts, *columns.copied)),
+    )
+    return good, rejects
+
+
+def profile_of(row: dict[str, Any]) -> Profile:
+    """One typed row as a profile (the single-case input), for checks against the interpreter."""
+    facts = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in row.items()
+        if value is not None and fact_type(name) is not None
+    }
+    return profile_from_data(profile_data(facts))
+
+
+class Writer:
+    """Writes chunks to one CSV or Parquet file. Parquet chunks go to parts first, joined at the end by a
+    streaming copy; CSV chunks are appended, with lists written 'A;B'."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.kind = file_format(path)
+        self.parts: list[Path] = []
+        self.written = False
+        self.schema: pl.Schema | None = None
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if self.schema is None:
+            self.schema = frame.schema
+        if self.kind == "csv":
+            lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
+            frame = frame.with_columns(pl.col(name).list.join(LIST_SEPARATOR) for name in lists)
+            with self.path.open("a" if self.written else "w", encoding="utf-8", newline="") as handle:
+                frame.write_csv(handle, include_header=not self.written)
+        else:
+            part = self.path.with_name(f".{self.path.name}.part{len(self.parts)}")
+            frame.write_parquet(part)
+            self.parts.append(part)
+        self.written = True
+
+    def close(self, empty: pl.DataFrame) -> None:
+        """Finish the file; `empty` gives the columns when no chunk was written."""
+        if not self.written:
+            self.write(empty)
+        if self.kind == "parquet":
+            try:
+                pl.scan_parquet(self.parts).sink_parquet(self.path)
+            finally:
+                for part in self.parts:
+                    part.unlink(missing_ok=True)
