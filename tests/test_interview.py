@@ -10,8 +10,7 @@ import pytest
 from servicepath.engine.assess import assess
 from servicepath.engine.interview import next_step, open_verdicts
 from servicepath.packs.lawset import LawSet
-from servicepath.profile import facts_of, profile_from_data
-from servicepath.questions import profile_data
+from servicepath.profile import facts_of, profile_data, profile_from_data
 
 ON = dt.date(2024, 6, 1)
 FORCE = ["aq-example-guard"]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from servicepath.packs.lawset import LawSet
-from servicepath.questions import AnswerError, answer_shown, parse_answer, profile_data, question
+from servicepath.profile import profile_data
+from servicepath.questions import AnswerError, answer_shown, parse_answer, question
 from servicepath.terminal import run_interview
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from servicepath.packs.lawset import LawSet
+from servicepath.packs.lawset import LawSet, shipped_law
 from servicepath.web.security import CONTENT_SECURITY_POLICY
 from tests.web_support import asked_fact, client_for, csrf
 
@@ -141,3 +141,56 @@ def test_changes_page_shows_the_texts_of_what_changed(web: TestClient) -> None:
     page = web.get("/changes", params={"start": "2016-01-01", "end": "2024-06-01"}).text
     assert "Example Guard" in page and "Upper age limit" not in page
     assert "max_age: 30 → 40" in page
+
+
+def test_self_assessment_asks_each_result_then_shows_where_the_person_stands(database: Path) -> None:
+    """Expected from src/servicepath/law/fr/entry-standards.yaml: pull-ups are reported as 3 (defense-zone),
+    4 (legionstories), 5 (France Bleu) and 7 (msigwarrior), so 8 meets every figure and 4 stays unknown; the
+    shuttle run's only stated minimum is level 5 (defense-zone)."""
+    client = client_for(shipped_law(), database)
+    client.get("/standards")
+    start = client.post("/standards/start", data={"csrf": csrf(client), "force": "fr-foreign-legion"})
+    assert start.url.path == "/standards/fr-foreign-legion/question"
+    given = {"results.pull_ups": "8", "results.shuttle_run_level": "4.5"}
+    page, asked = start, []
+    while page.url.path.endswith("/question"):
+        fact = asked_fact(page.text)
+        asked.append(fact)
+        form = {"value": given[fact]} if fact in given else {"action": "dont_know"}
+        then = "/standards/fr-foreign-legion/question"
+        page = client.post("/answer", data={"csrf": csrf(client), "fact": fact, "then": then, **form})
+    assert asked[:2] == ["results.pull_ups", "results.shuttle_run_level"]
+    assert page.url.path == "/standards/fr-foreign-legion/results"
+    rows = {
+        re.sub(r"<[^>]+>|\s+", " ", row.split("</th>")[0]).strip()[:12]: re.sub(r"<[^>]+>|\s+", " ", row)
+        for row in re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", page.text, re.S)
+    }
+    pull_ups = next(text for name, text in rows.items() if name.startswith("Pull-ups"))
+    shuttle = next(text for name, text in rows.items() if name.startswith("Luc Léger"))
+    assert "3 – 7" in pull_ups and "Meets" in pull_ups and "1 repetition above the minimum" in pull_ups
+    assert "Does not meet" in shuttle
+    russian = client.get("/language/ru", params={"back": "/standards/fr-foreign-legion/results"}).text
+    assert "Соответствует" in russian and "на 1 повторение выше минимума" in russian
+
+
+def test_an_unreadable_result_is_asked_again_with_a_hint(database: Path) -> None:
+    client = client_for(shipped_law(), database)
+    client.get("/standards")
+    client.post("/standards/start", data={"csrf": csrf(client), "force": "fr-foreign-legion"})
+    page = client.post(
+        "/answer",
+        data={
+            "csrf": csrf(client),
+            "fact": "results.pull_ups",
+            "value": "many",
+            "then": "/standards/fr-foreign-legion/question",
+        },
+    )
+    assert page.status_code == 400
+    assert "This result cannot be read. A number, for example 12." in page.text
+    assert 'value="many"' in page.text
+    elsewhere = client.post(
+        "/answer",
+        data={"csrf": csrf(client), "fact": "results.pull_ups", "value": "8", "then": "https://evil.example/"},
+    )
+    assert elsewhere.url.path == "/question"

@@ -22,6 +22,8 @@ from servicepath.engine.contract import assessment_json
 from servicepath.engine.explain import explain as explain_force
 from servicepath.engine.trace import TraceNode
 from servicepath.language.ast import Value
+from servicepath.packs.coverage import coverage as law_coverage
+from servicepath.packs.coverage import coverage_json
 from servicepath.packs.diff import diff as diff_law
 from servicepath.packs.errors import PackError
 from servicepath.packs.lawset import LawSet, load_law, pack_files
@@ -243,10 +245,84 @@ def packs_check(
     )
 
 
+@packs_app.command("coverage")
+def packs_coverage(
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    packs: PackOption = None,
+) -> None:
+    """What the law packs cover: forces, nationalities with home law, and how the cited items are sourced."""
+    for path in packs or []:
+        if not path.exists():
+            _fail(f"{path}: no such file or folder")
+    data = coverage_json(law_coverage(_law(packs)))
+    if output is Format.json:
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    out.print(f"[bold]Law pack coverage[/bold] ({data['packs']} pack file(s), version {data['packs_version']})")
+    summary = Table("what", "count", expand=True)
+    summary.add_column("which", overflow="fold")
+    summary.add_row("forces", str(data["forces"]["count"]), escape(", ".join(data["forces"]["ids"])))
+    summary.add_row(
+        "nationalities with home law",
+        str(data["home_law"]["count"]),
+        escape(", ".join(f"{code} ({entry['rules']})" for code, entry in data["home_law"]["countries"].items())),
+    )
+    summary.add_row(
+        "international rules",
+        str(data["international_rules"]["count"]),
+        escape(", ".join(data["international_rules"]["ids"])),
+    )
+    out.print(summary)
+    confidence = data["confidence"]
+    levels = Table("confidence", "cited items (as shown: best source)", "cited items (weakest source)", "sources")
+    for level in confidence["levels"]:
+        levels.add_row(
+            level,
+            str(confidence["items_shown"][level]),
+            str(confidence["items_weakest"][level]),
+            str(confidence["sources"][level]),
+        )
+    out.print(levels)
+    out.print(
+        "Cited items: requirements, terms, citizenship paths, application channels, warnings, home and "
+        "international rules (each dated version once)."
+    )
+
+
 @app.command("schema")
 def schema_command() -> None:
     """Print the profile's JSON Schema."""
     sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command("batch")
+def batch_command(
+    source: Annotated[Path, typer.Argument(help="People, one a row: a .csv or .parquet file (see docs/batch.md).")],
+    output: Annotated[Path, typer.Option("--out", help="Where to write the results: .csv or .parquet.")],
+    as_of: AsOf = None,
+    force: Annotated[list[str] | None, typer.Option("--force", help="Only this force id (repeatable).")] = None,
+    compare_dates: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--compare-dates", help="Add the verdicts at two dates, D1 D2, and a summary of who changed."),
+    ] = None,
+    engine: Annotated[str, typer.Option("--engine", help="polars (default) or duckdb.")] = "polars",
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Where to write rejected rows (default: OUT.rejects.csv).")
+    ] = None,
+    packs: PackOption = None,
+) -> None:
+    """Assess every person of a file: verdicts per force, home-country risk per nationality, and a summary."""
+    from servicepath.batch.report import print_summary, progress_bar
+    from servicepath.batch.runner import BatchInputError, run_batch
+
+    law, date = _law(packs), _date(as_of)
+    compare = (_date(compare_dates[0]), _date(compare_dates[1])) if compare_dates else None
+    try:
+        with progress_bar(err) as progress:
+            summary = run_batch(source, output, law, date, force, compare, engine, rejects, progress=progress)
+    except BatchInputError as error:
+        _fail(str(error))
+    print_summary(out, summary)
 
 
 @app.command("interview")
@@ -287,3 +363,114 @@ def serve_command(
     web_app = create_app(_law(packs), database)
     # No access log: paths can carry a resume token, and nothing about a person may reach the logs.
     uvicorn.run(web_app, host=host, port=port, access_log=False, log_level="warning")
+
+
+@app.command("standards")
+def standards_command(
+    profile: Annotated[Path, typer.Argument(help="The person's profile (YAML or JSON) with its `results`.")],
+    force: Annotated[list[str] | None, typer.Option("--force", help="Only this force id (repeatable).")] = None,
+    output: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    as_of: AsOf = None,
+    language: Annotated[str, typer.Option("--lang", help="Language of texts: en, ru or fr.")] = "en",
+    packs: PackOption = None,
+) -> None:
+    """Where the person's self-assessment results stand against each force's published entry standards."""
+    from servicepath.engine.contract import standards_document
+    from servicepath.engine.standards import assess_standards
+
+    law, person, date = _law(packs), _profile(profile), _date(as_of)
+    try:
+        result = assess_standards(person, date, law, force)
+    except UnknownForce as error:
+        _fail(str(error))
+    data = standards_document(result, language)
+    if output is Format.json:
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    out.print(
+        f"[bold]servicepath[/bold] — entry standards as of {data['as_of']} (packs {data['packs_version']}). "
+        "Where the results given stand against each published minimum; information, not advice."
+    )
+    if not data["standards"]:
+        out.print("No entry standards in the law packs for this date.")
+    marks = {
+        "meets": "[green]meets[/green]",
+        "does_not_meet": "[red]does not meet[/red]",
+        "not_applicable": "[dim]does not apply to this person[/dim]",
+    }
+    for force_id, entry in data["standards"].items():
+        out.rule(f"{entry['name']} ({force_id})")
+        if not entry["standards"]:
+            out.print("No entry standards for this force on this date.")
+            continue
+        table = Table("test", "minimum", "you", "result", "sources", "confidence", expand=True)
+        described = [item for item in entry["standards"] if item["reason"] == "descriptive"]
+        for item in entry["standards"]:
+            minimums = item["minimums"]
+            if item["reason"] == "descriptive":
+                continue
+            if item["spread"]:
+                shown = f"{escape(item['spread']['lenient'])} to {escape(item['spread']['strict'])}"
+                shown += " (sources disagree)" if item["disputed"] else " (depends on facts not given)"
+            elif minimums:
+                shown = escape(minimums[0]["value"])
+            elif item["result"] == "not_applicable":
+                shown = "—"
+            else:
+                shown = "not known for this date"
+            if item["direction"] and minimums:
+                shown = ("at most " if item["direction"] == "at_most" else "at least ") + shown
+            mark = marks.get(item["result"], "[yellow]unknown[/yellow]")
+            if item["margin"]:
+                mark += f" ({escape(item['margin'])})"
+            elif item["reason"] in ("disputed", "missing_facts", "no_result"):
+                mark += {
+                    "disputed": " (inside the spread)",
+                    "missing_facts": f" (needs: {', '.join(item['missing_facts'])})",
+                    "no_result": " (no result given)",
+                }[item["reason"]]
+            table.add_row(
+                escape(item["test"]),
+                shown,
+                escape(item["person"] or "—"),
+                mark,
+                escape(", ".join(item["sources"])),
+                item["confidence"],
+            )
+        if table.row_count:
+            out.print(table)
+        for item in described:
+            out.print(
+                f"[bold]{escape(item['test'])}[/bold] ({item['kind']}): {escape(item['text'] or '')} "
+                f"{_cited(item['sources'], item['confidence'])}"
+            )
+        if entry["missing_results"]:
+            out.print(f"No result given for: {', '.join(entry['missing_results'])}")
+
+
+@app.command("sql")
+def sql_command(
+    dialect: Annotated[str, typer.Option("--dialect", help="duckdb, spark, trino or postgres.")] = "duckdb",
+    as_of: AsOf = None,
+    force: Annotated[list[str] | None, typer.Option("--force", help="Only this force id (repeatable).")] = None,
+    table: Annotated[str, typer.Option("--table", help="The table of people (see docs/batch.md).")] = "persons",
+    packs: PackOption = None,
+) -> None:
+    """Print the compiled law on a date as one SQL query over a table of people (see docs/batch.md)."""
+    from servicepath.batch.columns import Selection
+    from servicepath.batch.sql import DIALECTS, render
+    from servicepath.engine.plan import plan_on
+    from servicepath.engine.polars_backend import BatchUnsupported
+
+    if dialect not in DIALECTS:
+        _fail(f"unknown dialect '{dialect}' (use {', '.join(DIALECTS)})")
+    law = _law(packs)
+    for force_id in force or ():
+        if force_id not in law.forces:
+            _fail(f"no force is called '{force_id}' (known: {', '.join(sorted(law.forces))})")
+    plan = plan_on(law, _date(as_of))
+    try:
+        query = render(plan, Selection(tuple(force) if force else None), dialect, table=table)
+    except BatchUnsupported as error:
+        _fail(f"a rule cannot be rendered as SQL: {error}")
+    sys.stdout.write(query + "\n")

@@ -10,18 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from servicepath.i18n import country_name, gettext_for, language_name
+from servicepath.i18n import N_, country_name, gettext_for, language_name
+from servicepath.i18n.measures import result_label
 from servicepath.language import types as t
 from servicepath.packs.lawset import LawSet
 from servicepath.profile import CEFR_LEVELS, country_codes, fact_type
+from servicepath.results import RESULTS, ResultValueError, quantity
 
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; it is translated where it is shown."""
-    return message
-
-
-AnswerKind = Literal["yes_no", "date", "choice", "country", "countries"]
+AnswerKind = Literal["yes_no", "date", "choice", "country", "countries", "measure"]
 MAX_NATIONALITIES = 3
 STATELESS = "stateless"
 
@@ -57,6 +53,22 @@ LABELS: dict[str, tuple[str, str | None]] = {
     ),
 }
 LANGUAGE_LABEL = N_("How well do you speak {language}?")
+RESULT_LABEL = N_("Your result: {test}")
+MEASURE_HINTS: dict[str, str] = {
+    "time": N_("Minutes and seconds, for example 9:30."),
+    "length": N_("With its unit, for example 175 cm, 5 ft 9 in, 2.6 km or 1.6 mi."),
+    "mass": N_("With its unit, for example 70 kg or 154 lb."),
+    "count": N_("A number, for example 12."),
+    "percentile": N_("A percentile from 1 to 99."),
+    "score": N_("A number, for example 26."),
+    "shuttle_level": N_("The level and the shuttle, for example 7.1 (level 7, shuttle 1)."),
+}
+SCHOOL_CREDENTIAL = "results.school_credential"
+CREDENTIAL_LABELS: dict[str, str] = {
+    "diploma": N_("A school-leaving diploma"),
+    "equivalency": N_("An equivalency certificate (such as the GED)"),
+    "none": N_("Neither"),
+}
 
 FACT_NAMES: dict[str, str] = {
     "citizenships": N_("your nationalities"),
@@ -135,6 +147,21 @@ def _countries(language: str) -> tuple[Choice, ...]:
     return tuple(sorted(choices, key=lambda choice: choice.label.casefold()))
 
 
+def is_result(fact: str) -> bool:
+    """A self-assessment result (profile `results`), asked by the self-assessment, not the eligibility interview."""
+    return fact == SCHOOL_CREDENTIAL or (fact.startswith("results.") and fact.removeprefix("results.") in RESULTS)
+
+
+def _result_question(fact: str, language: str) -> Question:
+    _ = gettext_for(language).gettext
+    name = fact.removeprefix("results.")
+    label = _(RESULT_LABEL).format(test=result_label(name, language))
+    if fact == SCHOOL_CREDENTIAL:
+        choices = tuple(Choice(value, _(text)) for value, text in CREDENTIAL_LABELS.items())
+        return Question(fact, "choice", label, None, choices)
+    return Question(fact, "measure", label, _(MEASURE_HINTS[RESULTS[name].dimension]))
+
+
 def fact_name(fact: str, language: str) -> str:
     """A fact as a short phrase, for "would be decided by ..."."""
     _ = gettext_for(language).gettext
@@ -145,6 +172,8 @@ def fact_name(fact: str, language: str) -> str:
 
 def question(fact: str, language: str, law: LawSet) -> Question:
     """How to ask for one fact, in the interface language."""
+    if is_result(fact):
+        return _result_question(fact, language)
     kind_of = fact_type(fact)
     if kind_of is None:
         raise KeyError(fact)
@@ -185,6 +214,8 @@ def parse_answer(asked: Question, form: Mapping[str, Any], language: str) -> Any
             raise AnswerError(_("Choose at least one nationality, or “I am stateless”."))
         return _known_codes(chosen, {choice.value for choice in asked.choices}, _)
     value = str(form.get("value") or "").strip()
+    if asked.kind == "measure":
+        return _measure(asked, value, _)
     if not value:
         raise AnswerError(_("Choose one of the answers, or “I don't know”."))
     if asked.kind == "yes_no":
@@ -195,6 +226,14 @@ def parse_answer(asked: Question, form: Mapping[str, Any], language: str) -> Any
         return _known_codes([value.upper()], {choice.value for choice in asked.choices}, _)[0]
     if value not in {choice.value for choice in asked.choices}:
         raise AnswerError(_("Choose one of the answers, or “I don't know”."))
+    return value
+
+
+def _measure(asked: Question, value: str, _: Any) -> str:
+    try:
+        quantity(RESULTS[asked.fact.removeprefix("results.")], value)
+    except ResultValueError:
+        raise AnswerError(_("This result cannot be read.") + " " + (asked.hint or "")) from None
     return value
 
 
@@ -228,15 +267,3 @@ def answer_shown(asked: Question, value: Any, language: str) -> str:
     if asked.kind == "date":
         return dt.date.fromisoformat(value).strftime("%d.%m.%Y")
     return labels.get(value, str(value))
-
-
-def profile_data(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Flat answers (fact name to value) as profile data: `residence.country` goes under `residence`."""
-    data: dict[str, Any] = {}
-    for fact, value in answers.items():
-        head, _, tail = fact.partition(".")
-        if tail:
-            data.setdefault(head, {})[tail] = value
-        else:
-            data[head] = value
-    return data

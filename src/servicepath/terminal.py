@@ -9,8 +9,8 @@ from typing import Any
 from servicepath.engine.interview import next_step
 from servicepath.i18n import gettext_for
 from servicepath.packs.lawset import LawSet
-from servicepath.profile import Profile, ProfileError, profile_from_data
-from servicepath.questions import STATELESS, AnswerError, Question, parse_answer, profile_data, question
+from servicepath.profile import Profile, ProfileError, profile_data, profile_from_data
+from servicepath.questions import STATELESS, AnswerError, Question, parse_answer, question
 
 DONT_KNOW = ("", "?")
 

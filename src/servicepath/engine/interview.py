@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from servicepath.engine.assess import assess
 from servicepath.engine.assessment import Assessment
+from servicepath.engine.standards import StandardsAssessment
 from servicepath.packs.lawset import LawSet
 from servicepath.profile import Profile, fact_type
 
@@ -131,3 +132,22 @@ def next_step(
 ) -> InterviewStep:
     """Assess the partial profile and plan the next question (see `plan_step`)."""
     return plan_step(assess(profile, as_of, law, forces), declined)
+
+
+def next_result_fact(standards: StandardsAssessment, force_id: str, declined: Collection[str] = ()) -> str | None:
+    """The self-assessment's next question for one force: first a fact that decides which minimum applies (sex,
+    age, school credential), then a result no standard has yet; None when no answer could change a standard."""
+    force = standards.forces.get(force_id)
+    if force is None:
+        return None
+    open_standards = [item for item in force.standards if item.status == "unknown"]
+    for standard in open_standards:
+        for fact in standard.missing_facts:
+            if fact not in declined:
+                return fact
+    for standard in open_standards:
+        if standard.reason == "no_result" and standard.result is not None:
+            fact = f"results.{standard.result}"
+            if fact not in declined:
+                return fact
+    return None

@@ -20,6 +20,11 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
 @functools.cache
 def translations(language: str) -> gettext.NullTranslations:
     """The interface's catalogue for a language; English is the source language, so it needs none."""

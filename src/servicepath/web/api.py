@@ -4,10 +4,12 @@ Requests carry the engine's own Profile model, so the API and the CLI validate a
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicepath.engine.assess import assess
@@ -70,6 +72,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _json(data: Any) -> Response:
+    """The answer written straight to JSON: an assessment is large, and FastAPI's own encoder would walk it again."""
+    return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+
+
 def _law(request: Request) -> LawSet:
     law: LawSet = request.app.state.law
     return law
@@ -82,14 +89,14 @@ def _checked_forces(law: LawSet, forces: list[str] | None, field: str) -> list[s
     return forces
 
 
-@router.post("/assess", responses=ERRORS)
-def assess_endpoint(body: AssessRequest, request: Request) -> dict[str, Any]:
+@router.post("/assess", responses=ERRORS, response_model=dict[str, Any])
+def assess_endpoint(body: AssessRequest, request: Request) -> Response:
     """May this person enlist, on what terms, with what path to citizenship and what risk at home (JSON contract
     `servicepath.assessment/1`, docs/json-contract.md)."""
     law = _law(request)
     forces = _checked_forces(law, body.forces, "forces")
     result = assess(body.profile, body.as_of or dt.date.today(), law, forces)
-    return assessment_json(result, body.language)
+    return _json(assessment_json(result, body.language))
 
 
 def _trace_json(node: TraceNode) -> dict[str, Any]:
@@ -176,10 +183,12 @@ def forces_endpoint(
     ]
 
 
-@router.get("/sources")
-def sources_endpoint(request: Request) -> dict[str, Any]:
+@router.get("/sources", response_model=dict[str, Any])
+def sources_endpoint(request: Request) -> Response:
     """Every source the law packs cite: URL, title, a short exact quote and a confidence."""
-    return {
-        source_id: source.model_dump(mode="json", exclude_none=True)
-        for source_id, source in sorted(_law(request).sources.items())
-    }
+    return _json(
+        {
+            source_id: source.model_dump(mode="json", exclude_none=True)
+            for source_id, source in sorted(_law(request).sources.items())
+        }
+    )

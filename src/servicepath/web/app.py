@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from servicepath.packs.lawset import LawSet, shipped_law
 from servicepath.profile import field_problem
-from servicepath.web import api, pages
+from servicepath.web import api, pages, selfassessment
 from servicepath.web.security import SecurityHeaders
 from servicepath.web.store import SessionStore
 
@@ -53,6 +53,7 @@ def create_app(law: LawSet | None = None, database: str | None = None) -> FastAP
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(selfassessment.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_input(request: Request, error: RequestValidationError) -> Response:

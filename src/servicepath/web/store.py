@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, String, create_engine, delete
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import StaticPool
 
 
 class _Base(DeclarativeBase):
@@ -71,7 +72,11 @@ def _hash(token: str) -> str:
 
 class SessionStore:
     def __init__(self, url: str) -> None:
-        self.engine: Engine = create_engine(url)
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            # One shared connection: each new connection to an in-memory SQLite database would be a new, empty one.
+            self.engine: Engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        else:
+            self.engine = create_engine(url)
         _Base.metadata.create_all(self.engine)
 
     def create(self, forces: list[str], as_of: dt.date | None = None) -> Interview:

@@ -9,6 +9,7 @@ from typing import Any
 from servicepath.engine.assess import assess
 from servicepath.engine.contract import assessment_json
 from servicepath.i18n import gettext_for
+from servicepath.logic.kleene import any_of, truth_name
 from servicepath.packs.diff import SECTIONS, diff
 from servicepath.packs.lawset import LawSet
 from servicepath.packs.models import Cited
@@ -38,15 +39,25 @@ def results(
     data = assessment_json(assess(profile, as_of, law, forces or None), language)
     rules = {rule["rule"]: rule for rules in data["home"].values() for rule in rules}
     rules.update({rule["rule"]: rule for rule in data["international"]})
-    missing = sorted({fact for force in data["forces"].values() for fact in force["missing_facts"]})
     return {
         "data": data,
         "rules": rules,
         "timelines": {force_id: _timeline(force, as_of, language) for force_id, force in data["forces"].items()},
         "source_numbers": {source_id: number for number, source_id in enumerate(data["sources"], start=1)},
         "fact_names": {fact: fact_name(fact, language) for fact in _facts_named(data)},
-        "missing": missing,
+        "risk_summary": {force_id: _risk_summary(force) for force_id, force in data["forces"].items()},
     }
+
+
+def _risk_summary(force: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Per nationality and kind of consequence, whether any rule applies (Kleene OR), for the comparison table."""
+    summary: dict[str, dict[str, str]] = {}
+    for country, risks in force["home_risks"].items():
+        kinds: dict[str, list[bool | None]] = {}
+        for risk in risks:
+            kinds.setdefault(risk["kind"], []).append({"true": True, "false": False}.get(risk["result"]))
+        summary[country] = {kind: truth_name(any_of(results)) for kind, results in kinds.items()}
+    return summary
 
 
 def _facts_named(data: dict[str, Any]) -> set[str]:
