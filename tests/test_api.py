@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from servicepath.packs.lawset import LawSet
+from servicepath.packs.lawset import LawSet, shipped_law
 from tests.conftest import RESIDENT_TAJIK
 from tests.web_support import client_for
 
@@ -108,3 +108,13 @@ def test_openapi_is_served_and_no_page_loads_from_a_cdn(api: TestClient) -> None
         schema["paths"]
     )
     assert api.get("/docs").status_code == 404
+
+
+def test_assess_carries_the_entry_standards(tmp_path: Path) -> None:
+    """law/fr/entry-standards.yaml: Legion pull-ups reported as 3, 4, 5 or 7, so 8 meets every figure."""
+    api = client_for(shipped_law(), tmp_path / "sessions.db")
+    body = {"profile": {"results": {"pull_ups": 8}}, "forces": ["fr-foreign-legion"], "language": "en"}
+    data = api.post("/api/assess", json=body).json()
+    pull_ups = next(item for item in data["standards"]["fr-foreign-legion"]["standards"] if item["id"] == "pull-ups")
+    assert (pull_ups["result"], pull_ups["margin"]) == ("meets", "1 repetition above the minimum")
+    assert set(pull_ups["sources"]) <= set(data["sources"])

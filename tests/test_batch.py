@@ -120,3 +120,22 @@ def test_cli_batch_summary_and_compare(tmp_path: Path) -> None:
     assert "Verdicts per force" in result.output and "aq-example-guard" in result.output
     out = pl.read_parquet(tmp_path / "o.parquet")
     assert {"aq-example-guard.verdict@2015-06-01", "aq-example-guard.verdict@2020-01-01"} <= set(out.columns)
+
+
+def test_standards_columns_from_results_and_unreadable_results_rejected(tmp_path: Path) -> None:
+    """law/fr/entry-standards.yaml: Legion pull-ups reported as 3, 4, 5 or 7; shuttle run level 5 (defense-zone)."""
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "birth_date,sex,results.pull_ups,results.shuttle_run_level\n"
+        "1995-01-01,male,8,7.1\n1995-01-01,male,4,4.5\n1995-01-01,male,lots,\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "out.csv"
+    summary = run_batch(source, output, shipped_law(), dt.date(2026, 11, 25), forces=["fr-foreign-legion"])
+    assert (summary.assessed, summary.rejected) == (2, 1)
+    written = pl.read_csv(output)
+    assert written["fr-foreign-legion.standard.pull-ups"].to_list() == ["meets", "unknown"]
+    assert written["fr-foreign-legion.standard.shuttle-run"].to_list() == ["meets", "does_not_meet"]
+    rejects = pl.read_csv(tmp_path / "out.rejects.csv")
+    assert rejects["row"].to_list() == [3]
+    assert rejects["reason"].to_list() == ["results.pull_ups: 'lots' is not a number"]

@@ -18,8 +18,9 @@ from rich.tree import Tree
 
 from servicepath.engine.assess import UnknownForce, assess
 from servicepath.engine.assessment import json_value
-from servicepath.engine.contract import assessment_json
+from servicepath.engine.contract import assessment_json, standards_document
 from servicepath.engine.explain import explain as explain_force
+from servicepath.engine.standards import assess_standards
 from servicepath.engine.trace import TraceNode
 from servicepath.language.ast import Value
 from servicepath.packs.coverage import coverage as law_coverage
@@ -109,7 +110,7 @@ def assess_command(
         result = assess(person, date, law, force)
     except UnknownForce as error:
         _fail(str(error))
-    data = assessment_json(result, language)
+    data = assessment_json(result, language, assess_standards(person, date, law, force))
     if output is Format.json:
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
@@ -375,9 +376,6 @@ def standards_command(
     packs: PackOption = None,
 ) -> None:
     """Where the person's self-assessment results stand against each force's published entry standards."""
-    from servicepath.engine.contract import standards_document
-    from servicepath.engine.standards import assess_standards
-
     law, person, date = _law(packs), _profile(profile), _date(as_of)
     try:
         result = assess_standards(person, date, law, force)

@@ -15,7 +15,7 @@ from servicepath.i18n.measures import result_label
 from servicepath.language import types as t
 from servicepath.packs.lawset import LawSet
 from servicepath.profile import CEFR_LEVELS, country_codes, fact_type
-from servicepath.results import RESULTS, ResultValueError, quantity
+from servicepath.results import RESULTS, ResultValueError, is_result_field, quantity
 
 AnswerKind = Literal["yes_no", "date", "choice", "country", "countries", "measure"]
 MAX_NATIONALITIES = 3
@@ -147,11 +147,6 @@ def _countries(language: str) -> tuple[Choice, ...]:
     return tuple(sorted(choices, key=lambda choice: choice.label.casefold()))
 
 
-def is_result(fact: str) -> bool:
-    """A self-assessment result (profile `results`), asked by the self-assessment, not the eligibility interview."""
-    return fact == SCHOOL_CREDENTIAL or (fact.startswith("results.") and fact.removeprefix("results.") in RESULTS)
-
-
 def _result_question(fact: str, language: str) -> Question:
     _ = gettext_for(language).gettext
     name = fact.removeprefix("results.")
@@ -172,7 +167,7 @@ def fact_name(fact: str, language: str) -> str:
 
 def question(fact: str, language: str, law: LawSet) -> Question:
     """How to ask for one fact, in the interface language."""
-    if is_result(fact):
+    if is_result_field(fact):
         return _result_question(fact, language)
     kind_of = fact_type(fact)
     if kind_of is None:

@@ -59,6 +59,13 @@ RESULTS: dict[str, ResultKind] = {
 """Every result a standard can be measured by. `bmi` is derived from height and weight when both are given."""
 
 DERIVED_RESULTS = {"bmi": ("height", "weight")}
+SCHOOL_CREDENTIAL_FIELD = "school_credential"
+
+
+def is_result_field(name: str) -> bool:
+    """A flat field name of the profile's `results` (e.g. `results.run_2km`), as in a form or a batch column."""
+    field = name.removeprefix("results.")
+    return name.startswith("results.") and (field in RESULTS or field == SCHOOL_CREDENTIAL_FIELD)
 
 
 @functools.cache
@@ -169,6 +176,18 @@ def quantity(kind: ResultKind, raw: Any) -> Any:
         raise ResultValueError(
             f"'{raw}' is not a {kind.dimension} (expected something like {_example(kind)})"
         ) from None
+
+
+def result_problem(name: str, raw: Any) -> str | None:
+    """Why the value of a flat result field (`results.run_2km`) cannot be read, or None when it can."""
+    field = name.removeprefix("results.")
+    if raw is None or field not in RESULTS:
+        return None
+    try:
+        quantity(RESULTS[field], raw)
+    except ResultValueError as error:
+        return f"{name}: {error}"
+    return None
 
 
 def _example(kind: ResultKind) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import polars as pl
 from servicepath.engine.polars_backend import fact_dtype
 from servicepath.language import types as t
 from servicepath.profile import COUNTRY, Profile, fact_type, profile_data, profile_from_data
+from servicepath.results import is_result_field, result_problem
 
 ROW = "row"
 """The output column holding each person's row number in the input (1 = the first row after the header)."""
@@ -165,13 +167,17 @@ def check_chunk(chunk: pl.DataFrame, first_row: int, needed: set[str]) -> tuple[
     kept) and its bad rows: row number, the reason, and the row's values as text."""
     columns = classify(chunk.columns)
     row = pl.int_range(first_row, first_row + chunk.height, dtype=pl.Int64).alias(ROW)
-    parsed, problems = [], []
+    parsed: list[pl.Expr] = []
+    problems: list[pl.Expr] = []
     for name in columns.facts:
         kind = fact_type(name)
         assert kind is not None
         value, bad = _parse(name, kind, chunk.schema[name])
         parsed.append(value.cast(fact_dtype(kind)).alias(name))
         problems.append(pl.when(bad).then(pl.lit(f"{name}: {_message(kind)}")))
+    for name in columns.copied:
+        if is_result_field(name):
+            problems.append(pl.col(name).map_elements(partial(result_problem, name), return_dtype=pl.Utf8))
     joined = pl.concat_str(problems, separator="; ", ignore_nulls=True)
     reason = pl.when(joined != "").then(joined) if problems else pl.lit(None, pl.Utf8)
     absent = []

@@ -13,9 +13,11 @@ import polars as pl
 
 from servicepath.batch.columns import Selection, Stages, facts_needed, result_columns
 from servicepath.batch.io import ROW, BatchInputError, Writer, check_chunk, count_rows, file_format, read_chunks
+from servicepath.batch.standards import forces_with_standards, standards_frame
 from servicepath.engine.plan import Plan, plan_on
 from servicepath.engine.polars_backend import BatchUnsupported
 from servicepath.packs.lawset import LawSet
+from servicepath.results import is_result_field
 
 CHUNK = 1_000_000
 ENGINES = ("polars", "duckdb")
@@ -112,6 +114,7 @@ def run_batch(
         from servicepath.batch.sql import DuckRunner
 
         sql = DuckRunner(plan, selection, plans, compared)
+    standards_forces = forces_with_standards(law, chosen)
     writer, reject_writer = Writer(output), Writer(rejects)
     summary.rejects_path = rejects
     first_row, empty = 1, None
@@ -125,6 +128,8 @@ def run_batch(
                 result = sql.run(good, [ROW, *summary.copied_columns])
             else:
                 result = stages.apply(good.lazy()).select(*copied, *columns).collect()
+            if standards_forces and any(is_result_field(name) for name in good.columns):
+                result = result.join(standards_frame(good, law, as_of, standards_forces), on=ROW, how="left")
             _count(summary, result, chosen, compared, compare)
             summary.rows += chunk.height
             summary.assessed += result.height

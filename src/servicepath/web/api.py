@@ -17,6 +17,7 @@ from servicepath.engine.assessment import json_value
 from servicepath.engine.contract import assessment_json
 from servicepath.engine.explain import explain
 from servicepath.engine.interview import plan_step
+from servicepath.engine.standards import assess_standards
 from servicepath.engine.trace import TraceNode
 from servicepath.packs.diff import diff
 from servicepath.packs.lawset import LawSet
@@ -95,8 +96,9 @@ def assess_endpoint(body: AssessRequest, request: Request) -> Response:
     `servicepath.assessment/1`, docs/json-contract.md)."""
     law = _law(request)
     forces = _checked_forces(law, body.forces, "forces")
-    result = assess(body.profile, body.as_of or dt.date.today(), law, forces)
-    return _json(assessment_json(result, body.language))
+    as_of = body.as_of or dt.date.today()
+    result = assess(body.profile, as_of, law, forces)
+    return _json(assessment_json(result, body.language, assess_standards(body.profile, as_of, law, forces)))
 
 
 def _trace_json(node: TraceNode) -> dict[str, Any]:

@@ -22,10 +22,10 @@ from servicepath.questions import (
     AnswerError,
     Question,
     answer_shown,
-    is_result,
     parse_answer,
     question,
 )
+from servicepath.results import is_result_field
 from servicepath.web.render import render
 from servicepath.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_token, csrf_valid
 from servicepath.web.store import Interview, SessionStore
@@ -102,7 +102,7 @@ def _step(interview: Interview, law: LawSet) -> InterviewStep:
 
 
 def _askable(fact: str) -> bool:
-    return askable(fact) or is_result(fact)
+    return askable(fact) or is_result_field(fact)
 
 
 def _then(request: Request, then: str | None) -> str | None:
