@@ -13,9 +13,10 @@ from functools import reduce
 
 import polars as pl
 
+from servicepath.batch.missing import Logic, missing_conditions
 from servicepath.engine.interpreter import Interpreter
 from servicepath.engine.plan import Compiled, ForcePlan, HomeRulePlan, Plan
-from servicepath.engine.polars_backend import PolarsCompiler, verdict_expression
+from servicepath.engine.polars_backend import PolarsCompiler, referenced_facts, verdict_expression
 from servicepath.language import ast
 
 HOME_KINDS = ("criminal", "citizenship_loss", "other")
@@ -82,35 +83,12 @@ def _any(values: Sequence[pl.Expr]) -> pl.Expr:
     return reduce(lambda a, b: a | b, values) if values else pl.lit(False)
 
 
-def missing_conditions(compiler: PolarsCompiler, node: ast.Node) -> dict[str, list[pl.Expr]]:
-    """For each fact an unknown value waits for, the conditions under which it is missing: the fact's own value
-    and every enclosing part are unknown, and an `if` whose condition is decided only looks at its chosen branch
-    (as engine/trace.py's `undecided` does for one person)."""
-    found: dict[str, list[pl.Expr]] = {}
-
-    def visit(node: ast.Node, guard: pl.Expr, seen: frozenset[str]) -> None:
-        if compiler.constant(node)[0]:
-            return
-        here = guard & compiler.compile(node).is_null()
-        if isinstance(node, ast.Reference):
-            if node.scope == "fact":
-                found.setdefault(node.name, []).append(here)
-            elif node.scope == "rule" and node.name not in seen:
-                target = compiler.scope.rule(node.name)
-                if target is not None:
-                    visit(target, guard, seen | {node.name})
-            return
-        if isinstance(node, ast.IfThenElse):
-            condition = compiler.compile(node.condition)
-            visit(node.condition, here, seen)
-            visit(node.then, here & (condition.is_null() | condition), seen)
-            visit(node.otherwise, here & (condition.is_null() | ~condition), seen)
-            return
-        for child in node.children():
-            visit(child, here, seen)
-
-    visit(node, pl.lit(True), frozenset())
-    return found
+POLARS_LOGIC: Logic[pl.Expr] = Logic(
+    is_null=lambda value: value.is_null(),
+    all_of=lambda parts: reduce(lambda a, b: a & b, parts),
+    any_of=lambda parts: reduce(lambda a, b: a | b, parts),
+    negate=lambda value: ~value,
+)
 
 
 def _with_start(as_of: dt.date) -> Callable[[str], pl.Expr]:
@@ -135,7 +113,7 @@ def force_columns(plan: ForcePlan, as_of: dt.date, stages: Stages) -> list[pl.Ex
         failing = pl.when(expr.not_()).then(pl.lit(requirement_id)).otherwise(failing)
     conditions: dict[str, list[pl.Expr]] = {}
     for _, compiled in plan.requirements:
-        for fact, found in missing_conditions(compiler, compiled.node).items():
+        for fact, found in missing_conditions(compiler, compiled.node, POLARS_LOGIC).items():
             conditions.setdefault(fact, []).extend(found)
     unknown = verdict == pl.lit("unknown")
     # Joined as text first (one pass), then split: far faster in Polars than a list built element by element.
@@ -243,14 +221,5 @@ def facts_needed(plan: Plan, selection: Selection) -> set[str]:
     """Every fact column the result columns read (through `rule.` references too)."""
     names = {"citizenships"}
     for interpreter, compiled in _compiled_of(plan, selection.chosen(plan)):
-        pending, seen = [compiled.node], set()
-        while pending:
-            for sub in ast.walk(pending.pop()):
-                if isinstance(sub, ast.Reference) and sub.scope == "fact" and sub.path != ("as_of",):
-                    names.add(sub.name)
-                elif isinstance(sub, ast.Reference) and sub.scope == "rule" and sub.name not in seen:
-                    seen.add(sub.name)
-                    target = interpreter.scope.rule(sub.name)
-                    if target is not None:
-                        pending.append(target)
+        names |= referenced_facts(compiled.node, interpreter.scope)
     return names

@@ -17,6 +17,7 @@ import polars as pl
 import sqlglot.expressions as exp
 
 from servicepath.batch.columns import Selection, home_column_name, home_rule_groups
+from servicepath.batch.missing import Logic, missing_conditions
 from servicepath.engine.interpreter import Interpreter
 from servicepath.engine.plan import ForcePlan, HomeRulePlan, Plan
 from servicepath.engine.polars_backend import BatchUnsupported
@@ -319,34 +320,7 @@ def _truth_text(value: exp.Expr) -> exp.Expr:
     )
 
 
-def _missing(compiler: SqlCompiler, node: ast.Node) -> dict[str, list[exp.Expr]]:
-    """As columns.missing_conditions, in SQL."""
-    found: dict[str, list[exp.Expr]] = {}
-
-    def visit(node: ast.Node, guard: list[exp.Expr], seen: frozenset[str]) -> None:
-        if compiler.constant(node)[0]:
-            return
-        here = [*guard, _is_null(compiler.compile(node))]
-        if isinstance(node, ast.Reference):
-            if node.scope == "fact":
-                found.setdefault(node.name, []).append(_and(here))
-            elif node.scope == "rule" and node.name not in seen:
-                target = compiler.scope.rule(node.name)
-                if target is not None:
-                    visit(target, guard, seen | {node.name})
-            return
-        if isinstance(node, ast.IfThenElse):
-            condition = compiler.compile(node.condition)
-            undecided = _is_null(condition)
-            visit(node.condition, here, seen)
-            visit(node.then, [*here, _or([undecided, condition])], seen)
-            visit(node.otherwise, [*here, _or([undecided, _not(condition)])], seen)
-            return
-        for child in node.children():
-            visit(child, here, seen)
-
-    visit(node, [], frozenset())
-    return found
+SQL_LOGIC: Logic[exp.Expr] = Logic(is_null=_is_null, all_of=_and, any_of=_or, negate=_not)
 
 
 def force_select(plan: ForcePlan, as_of: dt.date, stages: SqlStages, verdict_only: bool = False) -> list[exp.Expr]:
@@ -365,7 +339,7 @@ def force_select(plan: ForcePlan, as_of: dt.date, stages: SqlStages, verdict_onl
     )
     conditions: dict[str, list[exp.Expr]] = {}
     for _, compiled in plan.requirements:
-        for fact, found in _missing(compiler, compiled.node).items():
+        for fact, found in missing_conditions(compiler, compiled.node, SQL_LOGIC).items():
             conditions.setdefault(fact, []).extend(found)
     unknown = _is_null(every)
     # Each missing fact written 'name;' (never NULL, so no dialect's concatenation of NULLs matters).

@@ -15,6 +15,7 @@ import polars as pl
 
 from servicepath.engine.interpreter import Interpreter
 from servicepath.engine.plan import ForcePlan, Plan
+from servicepath.engine.scope import Scope
 from servicepath.language import ast
 from servicepath.language import types as t
 from servicepath.language.values import Duration, Money
@@ -206,23 +207,29 @@ def force_columns(plan: ForcePlan) -> list[pl.Expr]:
     return [*requirements, verdict_expression(requirements).alias(f"{plan.force.id}.verdict")]
 
 
+def referenced_facts(node: ast.Node, scope: Scope) -> set[str]:
+    """The facts an expression reads, through the rules (`rule.X`) it refers to."""
+    names: set[str] = set()
+    pending, seen = [node], set()
+    while pending:
+        for sub in ast.walk(pending.pop()):
+            if isinstance(sub, ast.Reference) and sub.scope == "fact" and sub.path != ("as_of",):
+                names.add(sub.name)
+            elif isinstance(sub, ast.Reference) and sub.scope == "rule" and sub.name not in seen:
+                seen.add(sub.name)
+                target = scope.rule(sub.name)
+                if target is not None:
+                    pending.append(target)
+    return names
+
+
 def facts_read(plan: Plan, force_ids: Iterable[str]) -> set[str]:
     """The fact columns the chosen forces' requirements read."""
     names: set[str] = set()
     for force_id in force_ids:
         force_plan = plan.forces[force_id]
         for _, compiled in force_plan.requirements:
-            pending = [compiled.node]
-            seen: set[str] = set()
-            while pending:
-                for sub in ast.walk(pending.pop()):
-                    if isinstance(sub, ast.Reference) and sub.scope == "fact" and sub.path != ("as_of",):
-                        names.add(sub.name)
-                    elif isinstance(sub, ast.Reference) and sub.scope == "rule" and sub.name not in seen:
-                        seen.add(sub.name)
-                        target = force_plan.interpreter.scope.rule(sub.name)
-                        if target is not None:
-                            pending.append(target)
+            names |= referenced_facts(compiled.node, force_plan.interpreter.scope)
     return names
 
 

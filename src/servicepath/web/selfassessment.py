@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from servicepath.engine.contract import standards_json
 from servicepath.engine.interview import next_result_fact
-from servicepath.engine.standards import assess_standards
+from servicepath.engine.standards import StandardsAssessment, assess_standards
 from servicepath.packs.lawset import LawSet
 from servicepath.questions import question
 from servicepath.web.pages import (
@@ -27,12 +27,24 @@ from servicepath.web.pages import (
     set_cookie,
     store_of,
 )
+from servicepath.web.store import Interview
 
 router = APIRouter(include_in_schema=False)
 
 
 def _forces_with_standards(law: LawSet) -> list[str]:
     return sorted({standard.force for pack in law.packs for standard in pack.model.standards})
+
+
+def _standards_of(request: Request, force: str) -> tuple[Interview, StandardsAssessment] | Response:
+    """The session's standards for one force today, or the page to show instead (no session, no such force)."""
+    interview = current_interview(request)
+    if interview is None:
+        return go("/standards")
+    law = law_of(request)
+    if force not in law.forces:
+        return page(request, "message.html", 404, kind="not_found")
+    return interview, assess_standards(interview_profile(interview), dt.date.today(), law, [force])
 
 
 @router.get("/standards", response_class=HTMLResponse)
@@ -59,30 +71,24 @@ async def start(request: Request) -> Response:
 
 @router.get("/standards/{force}/question", response_class=HTMLResponse)
 def next_question(request: Request, force: str) -> Response:
-    interview = current_interview(request)
-    if interview is None:
-        return go("/standards")
-    law = law_of(request)
-    if force not in law.forces:
-        return page(request, "message.html", 404, kind="not_found")
-    standards = assess_standards(interview_profile(interview), dt.date.today(), law, [force])
+    found = _standards_of(request, force)
+    if isinstance(found, Response):
+        return found
+    interview, standards = found
     fact = next_result_fact(standards, force, interview.declined)
     if fact is None:
         return go(f"/standards/{force}/results")
-    asked = question(fact, language_of(request), law)
+    asked = question(fact, language_of(request), law_of(request))
     return question_page(request, interview, asked, then=f"/standards/{force}/question")
 
 
 @router.get("/standards/{force}/results", response_class=HTMLResponse)
 def results(request: Request, force: str) -> Response:
-    interview = current_interview(request)
-    if interview is None:
-        return go("/standards")
-    law = law_of(request)
-    if force not in law.forces:
-        return page(request, "message.html", 404, kind="not_found")
+    found = _standards_of(request, force)
+    if isinstance(found, Response):
+        return found
+    assessed = found[1]
     language = language_of(request)
-    assessed = assess_standards(interview_profile(interview), dt.date.today(), law, [force])
     shown = standards_json(assessed, language)[force]
     numbers = {source_id: number for number, source_id in enumerate(sorted(assessed.sources), start=1)}
     return page(
