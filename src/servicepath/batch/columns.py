@@ -75,8 +75,17 @@ class Selection:
         return [force_id for force_id in (self.forces or plan.forces) if force_id in plan.forces]
 
 
+TRUTH = pl.Enum(["false", "true", "unknown"])
+
+
 def truth_text(value: pl.Expr) -> pl.Expr:
-    return pl.when(value.is_null()).then(pl.lit("unknown")).when(value).then(pl.lit("true")).otherwise(pl.lit("false"))
+    return (
+        pl.when(value.is_null())
+        .then(pl.lit("unknown", TRUTH))
+        .when(value)
+        .then(pl.lit("true", TRUTH))
+        .otherwise(pl.lit("false", TRUTH))
+    )
 
 
 def _any(values: Sequence[pl.Expr]) -> pl.Expr:
@@ -108,9 +117,10 @@ def force_columns(plan: ForcePlan, as_of: dt.date, stages: Stages) -> list[pl.Ex
         (citation.id, compiler.compile(compiled.node).cast(pl.Boolean)) for citation, compiled in plan.requirements
     ]
     verdict = verdict_expression([expr for _, expr in requirements])
-    failing: pl.Expr = pl.lit(None, pl.Utf8)
+    ids = pl.Enum(list(dict.fromkeys(requirement_id for requirement_id, _ in requirements)))
+    failing: pl.Expr = pl.lit(None, ids)
     for requirement_id, expr in reversed(requirements):
-        failing = pl.when(expr.not_()).then(pl.lit(requirement_id)).otherwise(failing)
+        failing = pl.when(expr.not_()).then(pl.lit(requirement_id, ids)).otherwise(failing)
     conditions: dict[str, list[pl.Expr]] = {}
     for _, compiled in plan.requirements:
         for fact, found in missing_conditions(compiler, compiled.node, POLARS_LOGIC).items():
@@ -176,10 +186,10 @@ def home_columns(plan: Plan, chosen: list[str], stages: Stages) -> list[pl.Expr]
         applies = _any([_rule_expression(rule, chosen, stages) for rule in rules])
         columns.append(
             pl.when(citizenships.is_null())
-            .then(pl.lit("unknown"))
+            .then(pl.lit("unknown", TRUTH))
             .when(citizenships.list.contains(pl.lit(country)))
             .then(truth_text(applies))
-            .otherwise(pl.lit(None, pl.Utf8))
+            .otherwise(pl.lit(None, TRUTH))
             .alias(home_column_name(country, kind))
         )
     return columns

@@ -48,7 +48,9 @@ def print_summary(console: Console, summary: Summary) -> None:
         f"{summary.rejected} rejected" + (f" (see {summary.rejects_path})" if summary.rejects_path else "")
     )
     if summary.copied_columns:
-        console.print(f"Copied as they are (not profile fields): {escape(', '.join(summary.copied_columns))}")
+        console.print(
+            f"Copied as they are (no rule of these forces reads them): {escape(', '.join(summary.copied_columns))}"
+        )
     for force_id in summary.skipped_forces:
         console.print(f"{force_id}: does not admit foreign citizens on {summary.as_of} in the law packs")
     table = Table("force", *VERDICTS, title="Verdicts per force")

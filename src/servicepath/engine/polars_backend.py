@@ -186,14 +186,18 @@ class PolarsCompiler:
         return pl.when(any_unknown).then(None).otherwise(pick)
 
 
+VERDICT = pl.Enum(["eligible", "ineligible", "unknown"])
+"""Verdicts as an enum: written as text, but built without a string per person (many times faster)."""
+
+
 def verdict_expression(requirements: Sequence[pl.Expr]) -> pl.Expr:
     every = reduce(lambda a, b: a & b, requirements) if requirements else pl.lit(True)
     return (
         pl.when(every.is_null())
-        .then(pl.lit("unknown"))
+        .then(pl.lit("unknown", VERDICT))
         .when(every)
-        .then(pl.lit("eligible"))
-        .otherwise(pl.lit("ineligible"))
+        .then(pl.lit("eligible", VERDICT))
+        .otherwise(pl.lit("ineligible", VERDICT))
     )
 
 
