@@ -145,6 +145,57 @@ def peers(size: int) -> list[tuple[str, float, str]]:
     return results
 
 
+def peers_full_law(size: int) -> list[tuple[str, float, str]]:
+    """(what, persons per second, note) for the verdicts of every force of the shipped law, same data."""
+    import duckdb
+
+    from servicepath.batch.columns import Selection, StagedCompiler, Stages
+    from servicepath.batch.io import profile_of
+    from servicepath.batch.population import population
+    from servicepath.batch.sql import query
+    from servicepath.engine.plan import plan_on
+    from servicepath.engine.polars_backend import verdict_expression
+    from servicepath.logic.kleene import Verdict, all_of
+    from servicepath.packs.lawset import shipped_law
+    from servicepath.profile import facts_of
+
+    law = shipped_law()
+    plan = plan_on(law, ON)
+    people = population(size, seed=2, forces=list(law.forces))
+    stages = Stages()
+    verdicts = []
+    for force in plan.forces.values():
+        compiler = StagedCompiler(force.interpreter, stages)
+        verdicts.append(
+            verdict_expression(
+                [compiler.compile(compiled.node).cast(pl.Boolean) for _, compiled in force.requirements]
+            ).alias(force.force.id)
+        )
+    results = [
+        (
+            "servicepath (Polars, compiled)",
+            size / timed(lambda: stages.apply(people.lazy()).select(verdicts).collect()),
+            f"verdicts of {len(plan.forces)} forces, Kleene unknowns",
+        )
+    ]
+    sample = [facts_of(profile_of(row)) for row in people.head(min(size, 5_000)).iter_rows(named=True)]
+
+    def per_person() -> None:
+        for person in sample:
+            for force in plan.forces.values():
+                Verdict.of(all_of(_truth(compiled.evaluate(person)) for _, compiled in force.requirements))
+
+    python_seconds = timed(per_person, repeat=1) * size / len(sample)
+    results.append(("plain per-person Python", size / python_seconds, "the engine's closures, one person at a time"))
+    connection = duckdb.connect()
+    connection.register("persons", people.to_arrow())
+    text = query(plan, Selection(), verdict_only=True).sql(dialect="duckdb")
+    duck_seconds = timed(lambda: connection.sql(text).fetchall() and None, repeat=1)
+    results.append(("DuckDB SQL (rendered by servicepath)", size / duck_seconds, "verdicts, NULL as unknown"))
+    results.append(("OpenFisca-core", float("nan"), "not run: no translation of the full packs to OpenFisca"))
+    return results
+
+
 def _truth(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
@@ -261,6 +312,13 @@ def main() -> None:
         ratio = ours / rate if rate == rate and rate > 0 else float("nan")
         print(f"{label:40} {rate:14,.0f} {ratio:17.4g}  {note}")
     print(f"servicepath is {bandwidth_rate / ours:.1f}x slower than the bandwidth reference (target: within 10x)")
+    full = peers_full_law(size)
+    ours = full[0][1]
+    print(f"\nSame rule set (the shipped law packs, every force's verdict), same process, same {size:,} persons")
+    print(f"{'engine':40} {'persons/s':>14} {'servicepath / it':>17}  note")
+    for label, rate, note in full:
+        ratio = ours / rate if rate == rate and rate > 0 else float("nan")
+        print(f"{label:40} {rate:14,.0f} {ratio:17.4g}  {note}")
 
 
 if __name__ == "__main__":
