@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -43,13 +44,28 @@ def timed(action: Callable[[], object], repeat: int = 3) -> float:
     return best
 
 
+def verdict_columns(plan: Any, stages: Any) -> list[pl.Expr]:
+    """Every force's verdict alone, one column per force, its rule parts staged once."""
+    from servicepath.batch.columns import StagedCompiler
+    from servicepath.engine.polars_backend import verdict_expression
+
+    return [
+        verdict_expression(
+            [
+                StagedCompiler(force.interpreter, stages).compile(compiled.node).cast(pl.Boolean)
+                for _, compiled in force.requirements
+            ]
+        ).alias(force.force.id)
+        for force in plan.forces.values()
+    ]
+
+
 def child(size: int, packs: str | None) -> None:
     """One size: generate people, assess them (full output) in chunks of 10^6 rows as batch reads files, print
     figures as JSON."""
-    from servicepath.batch.columns import Selection, StagedCompiler, Stages, result_columns
+    from servicepath.batch.columns import Selection, Stages, result_columns
     from servicepath.batch.population import population
     from servicepath.engine.plan import plan_on
-    from servicepath.engine.polars_backend import verdict_expression
     from servicepath.packs.lawset import load_law
 
     law = load_law([Path(packs)] if packs else None)
@@ -65,14 +81,7 @@ def child(size: int, packs: str | None) -> None:
     seconds = timed(run, repeat=1 if size >= 10**7 else 2)
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     verdict_stages = Stages()
-    verdicts = []
-    for force in plan.forces.values():
-        compiler = StagedCompiler(force.interpreter, verdict_stages)
-        verdicts.append(
-            verdict_expression(
-                [compiler.compile(compiled.node).cast(pl.Boolean) for _, compiled in force.requirements]
-            ).alias(force.force.id)
-        )
+    verdicts = verdict_columns(plan, verdict_stages)
 
     def run_verdicts() -> None:
         for offset in range(0, size, CHUNK):
@@ -149,12 +158,11 @@ def peers_full_law(size: int) -> list[tuple[str, float, str]]:
     """(what, persons per second, note) for the verdicts of every force of the shipped law, same data."""
     import duckdb
 
-    from servicepath.batch.columns import Selection, StagedCompiler, Stages
+    from servicepath.batch.columns import Selection, Stages
     from servicepath.batch.io import profile_of
     from servicepath.batch.population import population
     from servicepath.batch.sql import query
     from servicepath.engine.plan import plan_on
-    from servicepath.engine.polars_backend import verdict_expression
     from servicepath.logic.kleene import Verdict, all_of
     from servicepath.packs.lawset import shipped_law
     from servicepath.profile import facts_of
@@ -163,14 +171,7 @@ def peers_full_law(size: int) -> list[tuple[str, float, str]]:
     plan = plan_on(law, ON)
     people = population(size, seed=2, forces=list(law.forces))
     stages = Stages()
-    verdicts = []
-    for force in plan.forces.values():
-        compiler = StagedCompiler(force.interpreter, stages)
-        verdicts.append(
-            verdict_expression(
-                [compiler.compile(compiled.node).cast(pl.Boolean) for _, compiled in force.requirements]
-            ).alias(force.force.id)
-        )
+    verdicts = verdict_columns(plan, stages)
     results = [
         (
             "servicepath (Polars, compiled)",
