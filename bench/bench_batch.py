@@ -60,36 +60,50 @@ def verdict_columns(plan: Any, stages: Any) -> list[pl.Expr]:
     ]
 
 
+def enums(people: pl.DataFrame) -> pl.DataFrame:
+    """The same people with every fact that has a fixed list of values held as a Polars enum (as a Parquet file
+    with dictionary columns, or a frame built by a program, holds them)."""
+    from servicepath.batch.codes import domain_dtype
+
+    return people.with_columns(
+        pl.col(name).cast(dtype) for name in people.columns if (dtype := domain_dtype(name)) is not None
+    )
+
+
 def child(size: int, packs: str | None) -> None:
     """One size: generate people, assess them (full output) in chunks of 10^6 rows as batch reads files, print
-    figures as JSON."""
+    figures as JSON: decision tables on text and on enum columns, verdicts alone, and (up to 10^6) the
+    per-person Polars columns."""
     from servicepath.batch.columns import Selection, Stages, result_columns
     from servicepath.batch.population import population
+    from servicepath.batch.tables import TableEngine
     from servicepath.engine.plan import plan_on
     from servicepath.packs.lawset import load_law
 
     law = load_law([Path(packs)] if packs else None)
     plan = plan_on(law, ON)
     people = population(size, seed=1, forces=list(law.forces))
-    stages = Stages()
-    columns = result_columns(plan, Selection(), stages)
+    repeat = 1 if size >= 10**7 else 2
 
-    def run() -> None:
-        for offset in range(0, size, CHUNK):
-            stages.apply(people.slice(offset, CHUNK).lazy()).select(columns).collect()
+    def chunked(assess: Callable[[pl.DataFrame], object], frame: pl.DataFrame) -> float:
+        return timed(lambda: [assess(frame.slice(offset, CHUNK)) for offset in range(0, size, CHUNK)], repeat)
 
-    seconds = timed(run, repeat=1 if size >= 10**7 else 2)
-    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    verdict_stages = Stages()
-    verdicts = verdict_columns(plan, verdict_stages)
-
-    def run_verdicts() -> None:
-        for offset in range(0, size, CHUNK):
-            verdict_stages.apply(people.slice(offset, CHUNK).lazy()).select(verdicts).collect()
-
-    verdict_seconds = timed(run_verdicts, repeat=1 if size >= 10**7 else 2)
-    figures = {"size": size, "seconds": seconds, "verdict_seconds": verdict_seconds}
-    print(json.dumps({**figures, "rss_mib": rss_kib / 1024, "forces": len(plan.forces)}))
+    engine = TableEngine(plan)
+    figures: dict[str, float] = {"size": size, "forces": len(plan.forces)}
+    figures["seconds"] = chunked(engine.assess, people)
+    coded = enums(people)
+    figures["enum_seconds"] = chunked(engine.assess, coded)
+    verdicts = TableEngine(plan, verdicts_only=True)
+    figures["verdict_seconds"] = chunked(verdicts.assess, people)
+    if size <= 10**6:
+        stages = Stages()
+        columns = result_columns(plan, Selection(), stages)
+        figures["per_person_seconds"] = chunked(
+            lambda chunk: stages.apply(chunk.lazy()).select(columns).collect(), people
+        )
+    figures["bandwidth_seconds"] = bandwidth(coded)
+    figures["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))
 
 
 def throughput(sizes: list[int], packs: str | None) -> list[dict[str, float]]:
@@ -108,6 +122,7 @@ def peers(size: int) -> list[tuple[str, float, str]]:
     from servicepath.batch.columns import Selection, StagedCompiler, Stages
     from servicepath.batch.population import population
     from servicepath.batch.sql import query
+    from servicepath.batch.tables import TableEngine
     from servicepath.engine.plan import plan_on
     from servicepath.engine.polars_backend import verdict_expression
     from servicepath.logic.kleene import Verdict, all_of
@@ -121,13 +136,16 @@ def peers(size: int) -> list[tuple[str, float, str]]:
     facts = people.select(columns)
     results: list[tuple[str, float, str]] = []
 
+    engine = TableEngine(plan, Selection(("aq-example-guard",)), verdicts_only=True)
+    tables_seconds = timed(lambda: engine.assess(facts))
+    results.append(("servicepath (decision tables)", size / tables_seconds, "verdicts, Kleene unknowns"))
     stages = Stages()
     compiler = StagedCompiler(force.interpreter, stages)
     verdict = verdict_expression(
         [compiler.compile(compiled.node).cast(pl.Boolean) for _, compiled in force.requirements]
     )
     polars_seconds = timed(lambda: stages.apply(facts.lazy()).select(verdict).collect())
-    results.append(("servicepath (Polars, compiled)", size / polars_seconds, "verdicts, Kleene unknowns"))
+    results.append(("servicepath (Polars per person)", size / polars_seconds, "verdicts, Kleene unknowns"))
 
     rows = facts.to_dicts()
     sample = rows[: min(len(rows), 20_000)]
@@ -149,8 +167,8 @@ def peers(size: int) -> list[tuple[str, float, str]]:
     openfisca = openfisca_rate(facts, plan)
     results.append(openfisca)
 
-    bandwidth_seconds = bandwidth(facts)
-    results.append(("NumPy pass over the input bytes", size / bandwidth_seconds, "memory-bandwidth reference"))
+    bandwidth_seconds = bandwidth(enums(facts))
+    results.append(("NumPy pass over the input columns", size / bandwidth_seconds, "memory-bandwidth reference"))
     return results
 
 
@@ -162,6 +180,7 @@ def peers_full_law(size: int) -> list[tuple[str, float, str]]:
     from servicepath.batch.io import profile_of
     from servicepath.batch.population import population
     from servicepath.batch.sql import query
+    from servicepath.batch.tables import TableEngine
     from servicepath.engine.plan import plan_on
     from servicepath.logic.kleene import Verdict, all_of
     from servicepath.packs.lawset import shipped_law
@@ -172,12 +191,15 @@ def peers_full_law(size: int) -> list[tuple[str, float, str]]:
     people = population(size, seed=2, forces=list(law.forces))
     stages = Stages()
     verdicts = verdict_columns(plan, stages)
+    engine = TableEngine(plan, verdicts_only=True)
+    note = f"verdicts of {len(plan.forces)} forces, Kleene unknowns"
     results = [
+        ("servicepath (decision tables)", size / timed(lambda: engine.assess(people)), note),
         (
-            "servicepath (Polars, compiled)",
+            "servicepath (Polars per person)",
             size / timed(lambda: stages.apply(people.lazy()).select(verdicts).collect()),
-            f"verdicts of {len(plan.forces)} forces, Kleene unknowns",
-        )
+            note,
+        ),
     ]
     sample = [facts_of(profile_of(row)) for row in people.head(min(size, 5_000)).iter_rows(named=True)]
 
@@ -202,10 +224,16 @@ def _truth(value: object) -> bool | None:
 
 
 def bandwidth(frame: pl.DataFrame) -> float:
-    """Seconds to read as many bytes as the input columns hold, once, with NumPy."""
-    size = max(int(frame.estimated_size()), 8)
-    data = np.ones(size // 8, dtype=np.int64)
-    return timed(lambda: int(data.sum()), repeat=5)
+    """Seconds for one NumPy pass (a sum) over every input column's fixed-width values, as the engine holds them:
+    enum and category codes, day numbers, booleans, a list's lengths and items (prepared outside the timing)."""
+    arrays = []
+    for column in frame.get_columns():
+        physical = (column.cast(pl.Categorical) if column.dtype == pl.Utf8 else column).to_physical()
+        if isinstance(physical.dtype, pl.List):
+            arrays.append(physical.list.len().fill_null(0).to_numpy())
+            physical = physical.explode()
+        arrays.append(physical.fill_null(0).to_numpy())
+    return timed(lambda: [int(array.sum()) for array in arrays], repeat=5)
 
 
 def openfisca_rate(facts: pl.DataFrame, plan: object) -> tuple[str, float, str]:
@@ -291,17 +319,23 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0))
     sizes = [10**5, 10**6] + ([] if args.skip_huge else [10**7])
     rows = throughput(sizes, args.packs)
-    print(f"Batch throughput, shipped law packs ({rows[0]['forces']} forces on {ON}), {cores} cores; target 5,000,000")
-    print("persons/s/core. 'full': every output column (docs/batch.md); 'verdicts': the verdict columns alone.")
+    print(f"Batch throughput, shipped law packs ({rows[0]['forces']:.0f} forces on {ON}), {cores} cores; target")
+    print("5,000,000 persons/s/core. Decision tables (batch's default engine), chunks of 10^6. 'full': every output")
+    print("column (docs/batch.md), facts as text as batch reads CSV; 'enum input': facts with fixed values held as")
+    print("Polars enums; 'verdicts': the verdict columns alone; 'per person': the Polars columns computed per person.")
+    print("Bandwidth: one NumPy pass over the enum input's columns; 'x bw': how many times slower than it the full")
+    print("output on enum input is (target: within 10x).")
     print(
-        f"{'persons':>10} {'full s':>8} {'full persons/s':>15} {'full /s/core':>13} "
-        f"{'verdicts s':>11} {'verdicts /s/core':>17} {'peak RSS MiB':>13}"
+        f"{'persons':>10} {'full s':>7} {'full /s/core':>13} {'enum input /s/core':>19} {'verdicts /s/core':>17} "
+        f"{'per person /s/core':>19} {'x bw':>6} {'peak RSS MiB':>13}"
     )
     for row in rows:
-        rate, verdict_rate = row["size"] / row["seconds"], row["size"] / row["verdict_seconds"]
+        size = row["size"]
+        per_person = size / row["per_person_seconds"] / cores if "per_person_seconds" in row else float("nan")
         print(
-            f"{int(row['size']):>10} {row['seconds']:8.2f} {rate:15,.0f} {rate / cores:13,.0f} "
-            f"{row['verdict_seconds']:11.2f} {verdict_rate / cores:17,.0f} {row['rss_mib']:13.0f}"
+            f"{int(size):>10} {row['seconds']:7.2f} {size / row['seconds'] / cores:13,.0f} "
+            f"{size / row['enum_seconds'] / cores:19,.0f} {size / row['verdict_seconds'] / cores:17,.0f} "
+            f"{per_person:19,.0f} {row['enum_seconds'] / row['bandwidth_seconds']:6.0f} {row['rss_mib']:13.0f}"
         )
     size = args.peers_size
     results = peers(size)

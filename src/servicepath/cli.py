@@ -306,7 +306,10 @@ def batch_command(
         tuple[str, str] | None,
         typer.Option("--compare-dates", help="Add the verdicts at two dates, D1 D2, and a summary of who changed."),
     ] = None,
-    engine: Annotated[str, typer.Option("--engine", help="polars (default) or duckdb.")] = "polars",
+    engine: Annotated[
+        str,
+        typer.Option("--engine", help="tables (default: decision tables), polars (per person) or duckdb (SQL)."),
+    ] = "tables",
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Where to write rejected rows (default: OUT.rejects.csv).")
     ] = None,

@@ -100,7 +100,7 @@ POLARS_LOGIC: Logic[pl.Expr] = Logic(
 )
 
 
-def _with_start(as_of: dt.date) -> Callable[[str], pl.Expr]:
+def with_start(as_of: dt.date) -> Callable[[str], pl.Expr]:
     """Citizenship dates of a would-be recruit are counted from the date asked about, as the single-case answer
     does (it says so: `service_start_assumed`)."""
 
@@ -110,9 +110,29 @@ def _with_start(as_of: dt.date) -> Callable[[str], pl.Expr]:
     return column
 
 
-def force_columns(plan: ForcePlan, as_of: dt.date, stages: Stages) -> list[pl.Expr]:
-    force_id = plan.force.id
-    compiler = StagedCompiler(plan.interpreter, stages)
+@dataclass(frozen=True)
+class ForceParts:
+    """A force's answer for a population, as expressions over fact columns."""
+
+    verdict: pl.Expr
+    first_failing: pl.Expr
+    missing_facts: pl.Expr
+    """The facts an unknown verdict waits for, as one text 'a;b' ('' when the verdict is decided)."""
+    met: list[pl.Expr]
+    """Per citizenship path: whether its conditions hold."""
+    earliest: list[pl.Expr]
+    """Per citizenship path: its earliest date, service counted from the date asked about if not given."""
+
+
+def _compiler(plan: ForcePlan, stages: Stages | None, column: Callable[[str], pl.Expr], tag: str) -> PolarsCompiler:
+    if stages is None:
+        return PolarsCompiler(plan.interpreter, column)
+    return StagedCompiler(plan.interpreter, stages, column, tag=tag)
+
+
+def force_parts(plan: ForcePlan, as_of: dt.date, stages: Stages | None = None) -> ForceParts:
+    """`stages`: compute each part once as a column of its own (per person); None: plain expressions."""
+    compiler = _compiler(plan, stages, pl.col, "")
     requirements = [
         (citation.id, compiler.compile(compiled.node).cast(pl.Boolean)) for citation, compiled in plan.requirements
     ]
@@ -126,40 +146,48 @@ def force_columns(plan: ForcePlan, as_of: dt.date, stages: Stages) -> list[pl.Ex
         for fact, found in missing_conditions(compiler, compiled.node, POLARS_LOGIC).items():
             conditions.setdefault(fact, []).extend(found)
     unknown = verdict == pl.lit("unknown")
-    # Joined as text first (one pass), then split: far faster in Polars than a list built element by element.
-    joined = pl.concat_str(
+    missing = pl.concat_str(
         [pl.when(unknown & _any(conditions[fact])).then(pl.lit(fact)) for fact in sorted(conditions)],
         separator=";",
         ignore_nulls=True,
     )
-    missing = (
-        pl.when(joined == "").then(pl.lit([], pl.List(pl.Utf8))).otherwise(joined.str.split(";"))
-        if conditions
-        else pl.lit([], pl.List(pl.Utf8))
-    )
-    paths = StagedCompiler(plan.interpreter, stages, _with_start(as_of), tag=f"start={as_of}")
-    candidates = []
-    for _, earliest, requires in plan.paths:
-        date = paths.compile(earliest.node).cast(pl.Date)
-        met = pl.lit(True) if requires is None else paths.compile(requires.node).cast(pl.Boolean)
-        candidates.append(pl.when(met).then(date).otherwise(pl.lit(None, pl.Date)))
-    citizenship = pl.min_horizontal(candidates) if candidates else pl.lit(None, pl.Date)
-    return [
-        verdict.alias(f"{force_id}.verdict"),
-        failing.alias(f"{force_id}.first_failing"),
-        missing.alias(f"{force_id}.missing_facts"),
-        citizenship.cast(pl.Date).alias(f"{force_id}.citizenship_date"),
+    paths = _compiler(plan, stages, with_start(as_of), f"start={as_of}")
+    met, earliest = [], []
+    for _, date, requires in plan.paths:
+        earliest.append(paths.compile(date.node).cast(pl.Date))
+        met.append(pl.lit(True) if requires is None else paths.compile(requires.node).cast(pl.Boolean))
+    return ForceParts(verdict, failing, missing if conditions else pl.lit(""), met, earliest)
+
+
+def citizenship_date(met: Sequence[pl.Expr], earliest: Sequence[pl.Expr]) -> pl.Expr:
+    """The earliest date of the paths whose conditions hold."""
+    candidates = [
+        pl.when(ok).then(date).otherwise(pl.lit(None, pl.Date)) for ok, date in zip(met, earliest, strict=True)
     ]
+    return (pl.min_horizontal(candidates) if candidates else pl.lit(None, pl.Date)).cast(pl.Date)
 
 
-def _rule_expression(rule: HomeRulePlan, chosen: list[str], stages: Stages) -> pl.Expr:
+def force_column_names(force_id: str) -> list[str]:
+    return [f"{force_id}.{part}" for part in ("verdict", "first_failing", "missing_facts", "citizenship_date")]
+
+
+def force_columns(plan: ForcePlan, as_of: dt.date, stages: Stages) -> list[pl.Expr]:
+    parts = force_parts(plan, as_of, stages)
+    values = [parts.verdict, parts.first_failing, parts.missing_facts, citizenship_date(parts.met, parts.earliest)]
+    return [value.alias(name) for value, name in zip(values, force_column_names(plan.force.id), strict=True)]
+
+
+def _rule_expression(rule: HomeRulePlan, chosen: list[str], stages: Stages | None) -> pl.Expr:
     """Whether the rule applies for any chosen force (Kleene `or`), as the single-case answer's `result`."""
     values: list[pl.Expr] = [
         pl.lit(value, pl.Boolean) for force_id, value in rule.fixed_by_force.items() if force_id in chosen
     ]
     for compiled, ids in rule.person_dependent:
         if any(force_id in chosen for force_id in ids):
-            values.append(StagedCompiler(compiled.interpreter, stages).compile(compiled.node).cast(pl.Boolean))
+            compiler = (
+                PolarsCompiler(compiled.interpreter) if stages is None else StagedCompiler(compiled.interpreter, stages)
+            )
+            values.append(compiler.compile(compiled.node).cast(pl.Boolean))
     return _any(values)
 
 
@@ -177,22 +205,27 @@ def home_column_name(country: str, kind: str) -> str:
     return f"home.{country}.{kind}"
 
 
-def home_columns(plan: Plan, chosen: list[str], stages: Stages) -> list[pl.Expr]:
-    """For each nationality with home rules: 'true', 'false' or 'unknown' for people who hold it, null for
-    people who do not, and 'unknown' when the person's citizenships are not given."""
-    columns = []
+def home_column(
+    country: str, kind: str, rules: list[HomeRulePlan], chosen: list[str], stages: Stages | None = None
+) -> pl.Expr:
+    """'true', 'false' or 'unknown' for people who hold the nationality, null for people who do not, and
+    'unknown' when the person's citizenships are not given."""
     citizenships = pl.col("citizenships")
-    for (country, kind), rules in home_rule_groups(plan, chosen).items():
-        applies = _any([_rule_expression(rule, chosen, stages) for rule in rules])
-        columns.append(
-            pl.when(citizenships.is_null())
-            .then(pl.lit("unknown", TRUTH))
-            .when(citizenships.list.contains(pl.lit(country)))
-            .then(truth_text(applies))
-            .otherwise(pl.lit(None, TRUTH))
-            .alias(home_column_name(country, kind))
-        )
-    return columns
+    applies = _any([_rule_expression(rule, chosen, stages) for rule in rules])
+    return (
+        pl.when(citizenships.is_null())
+        .then(pl.lit("unknown", TRUTH))
+        .when(citizenships.list.contains(pl.lit(country)))
+        .then(truth_text(applies))
+        .otherwise(pl.lit(None, TRUTH))
+        .alias(home_column_name(country, kind))
+    )
+
+
+def home_columns(plan: Plan, chosen: list[str], stages: Stages) -> list[pl.Expr]:
+    """One column per nationality with home rules and kind of rule (home_column)."""
+    groups = home_rule_groups(plan, chosen).items()
+    return [home_column(country, kind, rules, chosen, stages) for (country, kind), rules in groups]
 
 
 def result_columns(plan: Plan, selection: Selection, stages: Stages) -> list[pl.Expr]:

@@ -14,13 +14,15 @@ import polars as pl
 from servicepath.batch.columns import Selection, Stages, facts_needed, result_columns
 from servicepath.batch.io import ROW, BatchInputError, Writer, check_chunk, count_rows, file_format, read_chunks
 from servicepath.batch.standards import forces_with_standards, standards_frame
+from servicepath.batch.tables import TableEngine, table_columns
 from servicepath.engine.plan import Plan, plan_on
 from servicepath.engine.polars_backend import BatchUnsupported
 from servicepath.packs.lawset import LawSet
 from servicepath.results import is_result_field
 
 CHUNK = 1_000_000
-ENGINES = ("polars", "duckdb")
+ENGINES = ("tables", "polars", "duckdb")
+"""tables: decision tables (batch/tables.py); polars: every expression per person; duckdb: the SQL query."""
 
 
 @dataclass
@@ -77,7 +79,7 @@ def run_batch(
     as_of: dt.date,
     forces: Sequence[str] | None = None,
     compare: tuple[dt.date, dt.date] | None = None,
-    engine: str = "polars",
+    engine: str = "tables",
     rejects: Path | None = None,
     chunk_size: int = CHUNK,
     progress: Callable[[int, int], None] | None = None,
@@ -114,6 +116,7 @@ def run_batch(
         from servicepath.batch.sql import DuckRunner
 
         sql = DuckRunner(plan, selection, plans, compared)
+    tables = TableEngine(plan, selection, plans, compared) if engine == "tables" else None
     standards_forces = forces_with_standards(law, chosen)
     writer, reject_writer = Writer(output), Writer(rejects)
     summary.rejects_path = rejects
@@ -126,6 +129,8 @@ def run_batch(
             copied = [pl.col(name) for name in (ROW, *summary.copied_columns)]
             if sql is not None:
                 result = sql.run(good, [ROW, *summary.copied_columns])
+            elif tables is not None:
+                result = table_columns(tables, good, [ROW, *summary.copied_columns])
             else:
                 result = stages.apply(good.lazy()).select(*copied, *columns).collect()
             if standards_forces and any(is_result_field(name) for name in good.columns):

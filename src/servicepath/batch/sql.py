@@ -342,12 +342,17 @@ def force_select(plan: ForcePlan, as_of: dt.date, stages: SqlStages, verdict_onl
         for fact, found in missing_conditions(compiler, compiled.node, SQL_LOGIC).items():
             conditions.setdefault(fact, []).extend(found)
     unknown = _is_null(every)
-    # Each missing fact written 'name;' (never NULL, so no dialect's concatenation of NULLs matters).
+    # Each missing fact written 'name;' (never NULL, so no dialect's concatenation of NULLs matters), the last ';'
+    # trimmed: 'a;b', as the other backends write it.
     pieces: list[exp.Expr] = [
         _case([(_and([unknown, _or(conditions[fact])]), exp.Literal.string(f"{fact};"))], exp.Literal.string(""))
         for fact in sorted(conditions)
     ]
-    missing: exp.Expr = reduce(_concat, pieces) if pieces else exp.Literal.string("")
+    missing: exp.Expr = (
+        exp.Trim(this=reduce(_concat, pieces), expression=exp.Literal.string(";"), position="TRAILING")
+        if pieces
+        else exp.Literal.string("")
+    )
     paths = SqlCompiler(plan.interpreter, stages, start_as_of=as_of)
     citizenship: exp.Expr = exp.cast(exp.Null(), exp.DataType.Type.DATE)
     for index, (_, earliest, requires) in enumerate(plan.paths):
@@ -456,19 +461,6 @@ def render(plan: Plan, selection: Selection, dialect: str, copied: Sequence[str]
     return query(plan, selection, copied, table).sql(dialect=dialect, pretty=True)
 
 
-def split_missing(frame: pl.DataFrame) -> pl.DataFrame:
-    """SQL writes missing facts 'a;b'; batch's other backends write lists: the same columns, once read back."""
-    names = [name for name in frame.columns if name.endswith(".missing_facts")]
-    return frame.with_columns(
-        pl.col(name)
-        .fill_null("")
-        .str.split(";")
-        .list.eval(pl.element().filter(pl.element() != ""))
-        .cast(pl.List(pl.Utf8))
-        for name in names
-    )
-
-
 class DuckRunner:
     """Runs the query on each chunk in an in-process DuckDB."""
 
@@ -483,7 +475,7 @@ class DuckRunner:
         sql = query(self.plan, self.selection, copied, "chunk", self.compare).sql(dialect="duckdb")
         self.connection.register("chunk", frame.to_arrow())
         try:
-            result = self.connection.sql(sql).pl()
+            result: pl.DataFrame = self.connection.sql(sql).pl()
         finally:
             self.connection.unregister("chunk")
-        return split_missing(result)
+        return result

@@ -64,10 +64,11 @@ class PolarsCompiler:
                 target = self.scope.rule(node.name)
                 return self.compile(target) if target is not None else pl.lit(None)
             return self.column(node.name)
+        # Connectives cast their operands: an untyped unknown (`null & x`) trips Polars' optimizer under `not`.
         if isinstance(node, ast.Not):
-            return ~self.compile(node.operand)
+            return ~self.compile(node.operand).cast(pl.Boolean)
         if isinstance(node, ast.BoolOp):
-            operands = [self.compile(operand) for operand in node.operands]
+            operands = [self.compile(operand).cast(pl.Boolean) for operand in node.operands]
             return reduce(lambda a, b: (a & b) if node.op == "and" else (a | b), operands)
         if isinstance(node, ast.Binary):
             return self._binary(node)

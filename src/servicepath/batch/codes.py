@@ -1,0 +1,114 @@
+"""Each fact column of a chunk as small whole numbers: a code per person, and the distinct values the codes stand
+for. Decision tables (batch/tables.py) evaluate the law once per distinct value, not once per person, then read
+each person's answer by code.
+
+A code is exact: two people share a code only when they hold the same value (unknown included).
+Columns that batch read as Polars enums (`check_chunk(..., coded=True)`) cost nothing to code; text is cast to an
+enum of its field's values first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from servicepath.engine.polars_backend import fact_dtype
+from servicepath.language import types as t
+from servicepath.profile import fact_type
+
+CODE = pl.UInt32
+MAX_DATE_SPAN = 1_000_000
+"""Dates are coded by their day number from the chunk's earliest date, so long as the span stays this small."""
+
+
+@dataclass(frozen=True)
+class CodedFact:
+    """One fact of one chunk: `codes[i]` indexes `values`, typed as rules read the fact (null: unknown)."""
+
+    name: str
+    codes: pl.Series
+    values: pl.Series
+
+    @property
+    def size(self) -> int:
+        return self.values.len()
+
+
+def domain_dtype(name: str) -> pl.DataType | None:
+    """The enum a fact with a fixed list of values is held in when batch reads it coded, else None."""
+    kind = fact_type(name)
+    if kind is None or kind.domain is None:
+        return None
+    enum = pl.Enum(list(kind.domain.values))
+    return pl.List(enum) if kind.kind is t.Kind.SET else enum
+
+
+def _with_unknown(values: pl.Series, dtype: pl.DataType) -> pl.Series:
+    return pl.concat([values.cast(dtype), pl.Series([None], dtype=dtype)])
+
+
+def _enum_codes(column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    categories = column.dtype.categories if isinstance(column.dtype, pl.Enum) else pl.Series([], dtype=pl.Utf8)
+    codes = column.to_physical().cast(CODE).fill_null(categories.len())
+    return codes, categories
+
+
+def _dense(keys: pl.Series, column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Codes 0..n-1 for the distinct keys (one key per distinct value), and a value for each code."""
+    first = (
+        pl.DataFrame({"key": keys}).with_row_index("at").group_by("key", maintain_order=True).agg(pl.col("at").first())
+    )
+    codes = keys.replace_strict(first.get_column("key"), pl.int_range(first.height, dtype=CODE, eager=True))
+    return codes.cast(CODE), column.gather(first.get_column("at"))
+
+
+def _list_codes(column: pl.Series, name: str) -> tuple[pl.Series, pl.Series]:
+    """Lists of codes (nationalities) keyed by their items' positions in the domain, then made dense."""
+    dtype = domain_dtype(name)
+    if dtype is not None and column.dtype != dtype:
+        column = column.cast(dtype)
+    inner = column.dtype.inner if isinstance(column.dtype, pl.List) else None
+    lengths = column.list.len()
+    longest = int(lengths.max() or 0)  # type: ignore[arg-type]
+    if not isinstance(inner, pl.Enum) or (inner.categories.len() + 1) ** longest >= 2**63:
+        return _dense(column, column)
+    base = inner.categories.len() + 1
+    key = pl.Series(np.zeros(column.len(), dtype=np.uint64))
+    for position in range(longest):
+        item = column.list.get(position, null_on_oob=True).to_physical().cast(pl.UInt64)
+        key = key + (item + 1).fill_null(0) * base**position
+    key = key.set(column.is_null(), 2**64 - 1)
+    return _dense(key, column)
+
+
+def code_fact(name: str, column: pl.Series) -> CodedFact:
+    """The column's codes and the value of each code, typed as rules read the fact."""
+    kind = fact_type(name)
+    assert kind is not None, name
+    dtype = fact_dtype(kind)
+    if column.dtype == pl.Boolean:
+        codes = column.cast(CODE).fill_null(2)
+        return CodedFact(name, codes, pl.Series([False, True, None], dtype=pl.Boolean))
+    if column.dtype == pl.Date:
+        days = column.to_physical()
+        found = days.drop_nulls()
+        if found.is_empty():
+            return CodedFact(name, pl.Series(np.zeros(column.len(), dtype=np.uint32)), pl.Series([None], dtype=dtype))
+        low, high = int(found.min()), int(found.max())  # type: ignore[arg-type]
+        span = high - low + 1
+        if span <= MAX_DATE_SPAN:
+            codes = (days - low).cast(CODE).fill_null(span)
+            dates = pl.Series(np.arange(low, high + 1, dtype=np.int32)).cast(pl.Date)
+            return CodedFact(name, codes, _with_unknown(dates, dtype))
+    if kind.kind is t.Kind.SET:
+        codes, values = _list_codes(column, name)
+        return CodedFact(name, codes, values.cast(dtype))
+    enum = domain_dtype(name)
+    if enum is not None and column.dtype != enum:
+        column = column.cast(enum)
+    if isinstance(column.dtype, pl.Enum):
+        codes, categories = _enum_codes(column)
+        return CodedFact(name, codes, _with_unknown(categories, dtype))
+    codes, values = _dense(column, column)
+    return CodedFact(name, codes, values.cast(dtype))

@@ -1,0 +1,447 @@
+"""Decision tables: the batch backend that evaluates the law once per combination of what the law can tell apart,
+then answers each person by looking the combination up.
+
+A unit is a set of output columns (a force's verdict, first failing requirement, missing facts and whether each
+citizenship path's conditions hold; a home rule column; a path's earliest date) with its probes: the smallest parts
+of its rules that read facts (the atoms under `and`, `or`, `not`, `if` and rule references), each with the facts
+an unknown atom waits for. Facts read by one atom together form a group. For each group, every distinct value of
+the chunk (the cross product of its facts' values) gets a signature: the values of the probes that read it. Two
+values with the same signature are alike for every output, because the outputs are functions of the atoms (the
+Kleene connectives above them) and of which facts an unknown atom waits for. So the unit's outputs are computed by
+the same compiled Polars expressions on one representative row per combination of signatures, and each person's
+answer is a gather at `sum(signature code * stride)`.
+
+Signatures are kept across chunks (a registry per group), so the tables are rebuilt only when a chunk shows a
+combination not seen before. A unit whose groups or tables would be too large (a date computed from two dates, say)
+is computed person by person with the same expressions instead."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from math import prod
+
+import polars as pl
+
+from servicepath.batch.codes import CODE, CodedFact, code_fact
+from servicepath.batch.columns import (
+    POLARS_LOGIC,
+    Selection,
+    Stages,
+    citizenship_date,
+    force_column_names,
+    force_parts,
+    home_column,
+    home_column_name,
+    home_rule_groups,
+    with_start,
+)
+from servicepath.batch.missing import missing_conditions
+from servicepath.engine.interpreter import Interpreter
+from servicepath.engine.plan import ForcePlan, HomeRulePlan, Plan
+from servicepath.engine.polars_backend import PolarsCompiler, fact_dtype, referenced_facts
+from servicepath.language import ast
+from servicepath.profile import fact_type
+
+MAX_GROUP = 2_000_000
+"""A group with more distinct values than this (the product of its facts' counts) is not tabled."""
+MAX_TABLE = 4_000_000
+"""A unit with more combinations of signatures than this is not tabled."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    facts: frozenset[str]
+    value: pl.Expr
+
+
+def atoms(node: ast.Node, interpreter: Interpreter) -> list[ast.Node]:
+    """The parts under the connectives (and, or, not, if) and rule references that read facts."""
+    found: list[ast.Node] = []
+
+    def visit(node: ast.Node, seen: frozenset[str]) -> None:
+        if not interpreter.reads_facts(node):
+            return
+        if isinstance(node, ast.Reference) and node.scope == "rule":
+            target = interpreter.scope.rule(node.name)
+            if target is not None and node.name not in seen:
+                visit(target, seen | {node.name})
+            return
+        if isinstance(node, ast.BoolOp | ast.Not | ast.IfThenElse):
+            for child in node.children():
+                visit(child, seen)
+            return
+        found.append(node)
+
+    visit(node, frozenset())
+    return found
+
+
+def atom_probes(node: ast.Node, compiler: PolarsCompiler) -> list[Probe]:
+    """Each atom's value and, per fact it reads, whether an unknown atom waits for that fact."""
+    probes = []
+    for atom in atoms(node, compiler.interpreter):
+        facts = frozenset(referenced_facts(atom, compiler.scope))
+        probes.append(Probe(facts, compiler.compile(atom)))
+        for fact, conditions in missing_conditions(compiler, atom, POLARS_LOGIC).items():
+            probes.append(Probe(facts, POLARS_LOGIC.any_of(conditions).alias(f"waits for {fact}")))
+    return probes
+
+
+@dataclass
+class Registry:
+    """The signatures seen for one group, in order of first sight, with a representative value of each."""
+
+    facts: tuple[str, ...]
+    codes: dict[tuple[object, ...], int] = field(default_factory=dict)
+    representatives: list[pl.DataFrame] = field(default_factory=list)
+    seen: tuple[list[pl.Series], pl.Series] | None = None
+    """The last chunk's values of the facts and the joint values' signatures, reused while they stay the same."""
+
+    def frame(self) -> pl.DataFrame:
+        return pl.concat(self.representatives) if self.representatives else pl.DataFrame()
+
+
+@dataclass
+class Unit:
+    """Output columns computed together, from a table over the signatures of their probes' groups."""
+
+    outputs: list[pl.Expr]
+    probes: list[Probe]
+    stages: Stages = field(default_factory=Stages)
+    """For the person-by-person fallback: the same expressions, parts computed once."""
+    per_person: list[pl.Expr] = field(default_factory=list)
+    groups: list[tuple[str, ...]] = field(init=False)
+    registries: list[Registry] = field(init=False)
+    table: pl.DataFrame | None = None
+    tabled: bool = True
+
+    def __post_init__(self) -> None:
+        self.group_facts()
+
+    def group_facts(self) -> None:
+        """Facts read by one probe together fall in one group (union-find over the probes)."""
+        parent: dict[str, str] = {}
+
+        def root(fact: str) -> str:
+            while parent.setdefault(fact, fact) != fact:
+                fact = parent[fact]
+            return fact
+
+        for probe in self.probes:
+            first, *rest = sorted(probe.facts)
+            for other in [first, *rest]:
+                parent[root(other)] = root(first)
+        members: dict[str, list[str]] = {}
+        for fact in sorted(parent):
+            members.setdefault(root(fact), []).append(fact)
+        self.groups = [tuple(found) for found in members.values()]
+        self.registries = [Registry(group) for group in self.groups]
+
+    @property
+    def facts(self) -> set[str]:
+        return {fact for group in self.groups for fact in group}
+
+
+def code_column(fact: str) -> str:
+    return f"#{fact}"
+
+
+def _joint_code(group: tuple[str, ...], coded: dict[str, CodedFact]) -> pl.Expr:
+    """Each person's code for the group's joint value, over the code columns (the last fact varies fastest)."""
+    terms, stride = [], 1
+    for fact in reversed(group):
+        terms.append(pl.col(code_column(fact)).cast(pl.UInt64) * stride if stride > 1 else pl.col(code_column(fact)))
+        stride *= coded[fact].size
+    return reduce(lambda x, y: x + y, terms)
+
+
+def _joint_values(group: tuple[str, ...], coded: dict[str, CodedFact]) -> pl.DataFrame:
+    """Every joint value of the group (the cross product of its facts' values), in the order of `_joint_code`."""
+    sizes = [coded[fact].size for fact in group]
+    index = pl.int_range(prod(sizes), dtype=pl.UInt64, eager=True)
+    columns, stride = {}, 1
+    for fact, size in zip(reversed(group), reversed(sizes), strict=True):
+        columns[fact] = coded[fact].values.gather((index // stride) % size)
+        stride *= size
+    return pl.DataFrame({fact: columns[fact] for fact in group})
+
+
+def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl.Expr]) -> tuple[pl.Series, bool]:
+    """The signature code of each joint value of the group, registering new signatures; and whether any was new."""
+    given = [coded[fact].values for fact in registry.facts]
+    if registry.seen is not None and all(a.equals(b) for a, b in zip(registry.seen[0], given, strict=True)):
+        return registry.seen[1], False
+    values = _joint_values(registry.facts, coded)
+    names = [f"p{i}" for i in range(len(probes))]
+    # with_columns, not select: a probe the law alone decides is a literal, and must fill every row.
+    found = values.with_columns(probe.alias(name) for probe, name in zip(probes, names, strict=True)).select(names)
+    found = found.with_row_index("at")
+    distinct = found.group_by(names, maintain_order=True).agg(pl.col("at").first())
+    grew = False
+    codes = []
+    for row in distinct.iter_rows():
+        key, at = row[:-1], row[-1]
+        code = registry.codes.get(key)
+        if code is None:
+            code = registry.codes[key] = len(registry.codes)
+            registry.representatives.append(values.slice(at, 1))
+            grew = True
+        codes.append(code)
+    coded_rows = distinct.with_columns(pl.Series("code", codes, dtype=CODE))
+    joined = found.join(coded_rows.drop("at"), on=names, how="left", nulls_equal=True, maintain_order="left")
+    registry.seen = (given, joined.get_column("code"))
+    return registry.seen[1], grew
+
+
+def _build(unit: Unit) -> pl.DataFrame:
+    """The unit's outputs for every combination of its groups' signatures (the first group varies slowest)."""
+    sizes = [len(registry.codes) for registry in unit.registries]
+    total = prod(sizes)
+    index = pl.int_range(total, dtype=pl.UInt64, eager=True)
+    parts = []
+    stride = total
+    for registry, size in zip(unit.registries, sizes, strict=True):
+        stride //= size
+        parts.append(registry.frame()[(index // stride) % size])
+    columns = [column for part in parts for column in part.get_columns()]
+    combinations = pl.DataFrame(columns) if columns else pl.DataFrame({"_": [0]})
+    names = [output.meta.output_name() for output in unit.outputs]
+    return combinations.lazy().with_columns(unit.outputs).select(names).collect()
+
+
+def _person_by_person(unit: Unit, chunk: pl.DataFrame) -> pl.DataFrame:
+    """The unit's outputs computed for each person, the facts held as rules read them."""
+    typed = chunk.select(
+        pl.col(name).cast(fact_dtype(kind)) for name in chunk.columns if (kind := fact_type(name)) is not None
+    )
+    return unit.stages.apply(typed.lazy()).select(unit.per_person).collect()
+
+
+def unit_key(unit: Unit, coded: dict[str, CodedFact]) -> pl.Expr | None:
+    """Each person's row of the unit's table, over the code columns (tables updated first); None if the unit is
+    not tabled (too many values or combinations)."""
+    if not unit.tabled:
+        return None
+    joints, signatures = [], []
+    grew = unit.table is None
+    for group, registry in zip(unit.groups, unit.registries, strict=True):
+        if prod(coded[fact].size for fact in group) > MAX_GROUP:
+            unit.tabled = False
+            return None
+        probes = [probe.value for probe in unit.probes if probe.facts <= set(group)]
+        found, new = _signatures(registry, coded, probes)
+        grew |= new
+        joints.append(_joint_code(group, coded))
+        signatures.append(found)
+    if grew:
+        if prod(len(registry.codes) for registry in unit.registries) > MAX_TABLE:
+            unit.tabled = False
+            return None
+        unit.table = _build(unit)
+    terms, stride = [], 1
+    for registry, joint, found in zip(reversed(unit.registries), reversed(joints), reversed(signatures), strict=True):
+        terms.append(pl.lit(found * stride if stride > 1 else found).gather(joint))
+        stride *= len(registry.codes)
+    return reduce(lambda x, y: x + y, terms) if terms else pl.lit(0, CODE)
+
+
+@dataclass
+class Value:
+    """A value per person (a path's earliest date): tabled parts, and how they combine."""
+
+    combine: pl.Expr
+    parts: list[Unit]
+
+
+class _Substituting(PolarsCompiler):
+    """Compiles an expression with some of its parts read from columns already computed."""
+
+    def __init__(self, compiler: PolarsCompiler, replaced: dict[int, pl.Expr]) -> None:
+        super().__init__(compiler.interpreter, compiler.column)
+        self.replaced = replaced
+
+    def compile(self, node: ast.Node) -> pl.Expr:
+        if id(node) in self.replaced:
+            return self.replaced[id(node)]
+        return super().compile(node)
+
+
+def value_of(node: ast.Node, compiler: PolarsCompiler, name: str) -> Value:
+    """A value read from one table when it reads one group of facts; `min`/`max` of several facts (a date from
+    the service start and the birth date) from a table per argument, combined per person."""
+    facts = frozenset(referenced_facts(node, compiler.scope))
+    if len(facts) > 1 and isinstance(node, ast.Call) and node.function in ("min", "max"):
+        parts: list[Unit] = []
+        replaced = {}
+        for i, argument in enumerate(node.args):
+            found = value_of(argument, compiler, f"{name}.{i}")
+            replaced[id(argument)] = found.combine
+            parts += found.parts
+        return Value(_Substituting(compiler, replaced).compile(node), parts)
+    expr = compiler.compile(node)
+    probes = [Probe(facts, expr)] if facts else []
+    return Value(pl.col(name), [Unit([expr.alias(name)], probes, Stages(), [expr.alias(name)])])
+
+
+@dataclass
+class ForceUnits:
+    force_id: str
+    decisions: Unit
+    earliest: list[Value]
+    paths: int
+
+
+def _force_units(plan: ForcePlan, as_of: dt.date, verdict_only: bool, suffix: str = "") -> ForceUnits:
+    force_id = plan.force.id
+    plain = force_parts(plan, as_of)
+    stages = Stages()
+    staged = force_parts(plan, as_of, stages)
+    names = force_column_names(force_id)
+    compiler = PolarsCompiler(plan.interpreter)
+    paths = PolarsCompiler(plan.interpreter, with_start(as_of))
+    probes = [probe for _, compiled in plan.requirements for probe in atom_probes(compiled.node, compiler)]
+    if verdict_only:
+        outputs = [plain.verdict.alias(f"{force_id}.verdict{suffix}")]
+        staged_outputs = [staged.verdict.alias(f"{force_id}.verdict{suffix}")]
+    else:
+        for _, _, requires in plan.paths:
+            if requires is not None:
+                probes += atom_probes(requires.node, paths)
+        met = [f"{force_id}.met{i}" for i in range(len(plan.paths))]
+        outputs = [
+            plain.verdict.alias(names[0]),
+            plain.first_failing.alias(names[1]),
+            plain.missing_facts.alias(names[2]),
+            *(expr.alias(name) for expr, name in zip(plain.met, met, strict=True)),
+        ]
+        staged_outputs = [
+            staged.verdict.alias(names[0]),
+            staged.first_failing.alias(names[1]),
+            staged.missing_facts.alias(names[2]),
+            *(expr.alias(name) for expr, name in zip(staged.met, met, strict=True)),
+        ]
+    decisions = Unit(outputs, probes, stages, staged_outputs)
+    earliest = []
+    if not verdict_only:
+        for i, (_, date, _) in enumerate(plan.paths):
+            earliest.append(value_of(date.node, paths, f"{force_id}.earliest{i}"))
+    return ForceUnits(force_id, decisions, earliest, len(plan.paths))
+
+
+@dataclass
+class TableEngine:
+    """Every output column of a batch run, from decision tables kept across chunks."""
+
+    plan: Plan
+    selection: Selection = field(default_factory=Selection)
+    compare: Sequence[Plan] = ()
+    compared: Sequence[str] = ()
+    verdicts_only: bool = False
+    """Only each force's verdict (no first failing requirement, missing facts, dates, nor home columns)."""
+    forces: list[ForceUnits] = field(init=False)
+    homes: list[Unit] = field(init=False)
+    compared_units: list[tuple[str, Unit | None]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        chosen = self.selection.chosen(self.plan)
+        as_of = self.plan.as_of
+        self.forces = [_force_units(self.plan.forces[force_id], as_of, self.verdicts_only) for force_id in chosen]
+        # Home columns reading the same facts share one table (most read the nationalities alone).
+        merged: dict[frozenset[str], Unit] = {}
+        for (country, kind), rules in self._home_groups().items():
+            probes = [Probe(frozenset({"citizenships"}), pl.col("citizenships").list.contains(pl.lit(country)))]
+            for rule in rules:
+                for compiled, ids in rule.person_dependent:
+                    if any(force_id in chosen for force_id in ids):
+                        probes += atom_probes(compiled.node, PolarsCompiler(compiled.interpreter))
+            facts = frozenset(fact for probe in probes for fact in probe.facts)
+            unit = merged.setdefault(facts, Unit([], []))
+            unit.outputs.append(home_column(country, kind, rules, chosen))
+            unit.per_person.append(home_column(country, kind, rules, chosen, unit.stages))
+            unit.probes.extend(probes)
+        self.homes = list(merged.values())
+        for unit in self.homes:
+            unit.group_facts()
+        self.compared_units = []
+        for day_plan in self.compare:
+            suffix = f"@{day_plan.as_of.isoformat()}"
+            for force_id in self.compared:
+                force_plan = day_plan.forces.get(force_id)
+                if force_plan is None or (self.selection.forces is not None and force_id not in self.selection.forces):
+                    self.compared_units.append((f"{force_id}.verdict{suffix}", None))
+                else:
+                    units = _force_units(force_plan, day_plan.as_of, True, suffix)
+                    self.compared_units.append((f"{force_id}.verdict{suffix}", units.decisions))
+
+    @property
+    def names(self) -> list[str]:
+        """The result columns in order: per force, then per nationality and kind, then verdicts compared."""
+        forces = [
+            [f"{force.force_id}.verdict"] if self.verdicts_only else force_column_names(force.force_id)
+            for force in self.forces
+        ]
+        return [
+            *(name for names in forces for name in names),
+            *(home_column_name(country, kind) for country, kind in self._home_groups()),
+            *(name for name, _ in self.compared_units),
+        ]
+
+    def _home_groups(self) -> dict[tuple[str, str], list[HomeRulePlan]]:
+        return {} if self.verdicts_only else home_rule_groups(self.plan, self.selection.chosen(self.plan))
+
+    def units(self) -> Iterable[Unit]:
+        for force in self.forces:
+            yield force.decisions
+            yield from (part for value in force.earliest for part in value.parts)
+        yield from self.homes
+        for _, unit in self.compared_units:
+            if unit is not None:
+                yield unit
+
+    def facts(self) -> set[str]:
+        return {fact for unit in self.units() for fact in unit.facts}
+
+    def assess(self, chunk: pl.DataFrame) -> pl.DataFrame:
+        """The result columns for a chunk of people (facts typed as batch reads them, coded or not)."""
+        coded = {name: code_fact(name, chunk.get_column(name)) for name in sorted(self.facts())}
+        frame = pl.DataFrame([fact.codes.alias(code_column(name)) for name, fact in coded.items()], height=chunk.height)
+        keys: list[pl.Expr] = []
+        by_person: list[pl.DataFrame] = []
+
+        def outputs(unit: Unit) -> list[pl.Expr]:
+            key = unit_key(unit, coded)
+            if key is None:
+                found = _person_by_person(unit, chunk)
+                by_person.append(found)
+                return [pl.col(name) for name in found.columns]
+            assert unit.table is not None
+            keys.append(key.alias(f"#key{len(keys)}"))
+            at = pl.col(f"#key{len(keys) - 1}")
+            return [pl.lit(column).gather(at).alias(column.name) for column in unit.table.get_columns()]
+
+        columns: list[pl.Expr] = []
+        parts: list[pl.Expr] = []
+        for force in self.forces:
+            decided = outputs(force.decisions)
+            if self.verdicts_only:
+                columns += decided
+                continue
+            parts += [column for value in force.earliest for unit in value.parts for column in outputs(unit)]
+            dates = [value.combine.cast(pl.Date) for value in force.earliest]
+            met = decided[3:]
+            columns += [*decided[:3], citizenship_date(met, dates).alias(force_column_names(force.force_id)[3])]
+        for unit in self.homes:
+            columns += outputs(unit)
+        for name, maybe in self.compared_units:
+            columns += [pl.lit(None, pl.Utf8).alias(name)] if maybe is None else outputs(maybe)
+        frame = frame.hstack([column for found in by_person for column in found.get_columns()])
+        found = frame.lazy().with_columns(keys).with_columns(parts).select(columns).collect()
+        return found.select(self.names)
+
+
+def table_columns(engine: TableEngine, chunk: pl.DataFrame, keep: Sequence[str] = ()) -> pl.DataFrame:
+    """`keep` columns of the chunk, then every result column."""
+    return chunk.select(keep).hstack(engine.assess(chunk).get_columns())

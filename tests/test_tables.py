@@ -1,0 +1,90 @@
+"""Decision tables (batch/tables.py) give, person for person, what the per-person Polars columns give, which
+test_batch.py holds equal to the single-case interpreter: across chunks that show new values, at the birthdays
+where an age limit turns, and when a unit is too large to table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from servicepath.batch import tables
+from servicepath.batch.codes import code_fact, domain_dtype
+from servicepath.batch.columns import assess_frame
+from servicepath.batch.population import population
+from servicepath.batch.runner import run_batch
+from servicepath.batch.tables import TableEngine
+from servicepath.engine.plan import plan_on
+from servicepath.packs.lawset import shipped_law
+
+ON = dt.date(2023, 6, 1)
+
+
+def _same(a: pl.DataFrame, b: pl.DataFrame) -> None:
+    assert a.columns == b.columns
+    for name in a.columns:
+        assert a.get_column(name).cast(pl.Utf8).to_list() == b.get_column(name).cast(pl.Utf8).to_list(), name
+
+
+def _birthdays(people: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """People born exactly N years before the date, a day before and a day after, for N from 10 to 70."""
+    dates = []
+    for years in range(10, 71):
+        birthday = on.replace(year=on.year - years)
+        dates += [birthday - dt.timedelta(days=1), birthday, birthday + dt.timedelta(days=1)]
+    return people.head(len(dates)).with_columns(pl.Series("birth_date", dates, dtype=pl.Date))
+
+
+@pytest.mark.parametrize("on", [dt.date(2015, 6, 1), ON, dt.date(2025, 11, 1)])
+def test_tables_equal_per_person_at_every_age_limit(on: dt.date) -> None:
+    law = shipped_law()
+    plan = plan_on(law, on)
+    people = _birthdays(population(400, seed=21, forces=list(law.forces), missing=0.2), on)
+    _same(TableEngine(plan).assess(people), assess_frame(people, plan))
+
+
+def test_tables_kept_across_chunks_that_show_new_values(tmp_path: Path) -> None:
+    """Chunks sorted by nationality and birth date: each shows combinations the tables have not seen yet."""
+    law = shipped_law()
+    people = population(3000, seed=4, forces=list(law.forces), missing=0.15)
+    people = people.sort(pl.col("citizenships").list.first(), "birth_date", nulls_last=True)
+    people.write_parquet(tmp_path / "people.parquet")
+    for engine in ("tables", "polars"):
+        run_batch(tmp_path / "people.parquet", tmp_path / f"{engine}.parquet", law, ON, engine=engine, chunk_size=450)
+    _same(pl.read_parquet(tmp_path / "tables.parquet"), pl.read_parquet(tmp_path / "polars.parquet"))
+
+
+def test_units_too_large_to_table_are_computed_per_person(monkeypatch: pytest.MonkeyPatch) -> None:
+    law = shipped_law()
+    plan = plan_on(law, ON)
+    people = population(500, seed=9, forces=list(law.forces), missing=0.25)
+    monkeypatch.setattr(tables, "MAX_GROUP", 50)
+    engine = TableEngine(plan)
+    _same(engine.assess(people), assess_frame(people, plan))
+    assert any(not unit.tabled for unit in engine.units()) and any(unit.tabled for unit in engine.units())
+
+
+def test_people_held_as_enums_give_the_same_answers() -> None:
+    law = shipped_law()
+    plan = plan_on(law, ON)
+    people = population(800, seed=13, forces=list(law.forces), missing=0.25)
+    coded = people.with_columns(
+        pl.col(name).cast(dtype) for name in people.columns if (dtype := domain_dtype(name)) is not None
+    )
+    _same(TableEngine(plan).assess(coded), TableEngine(plan).assess(people))
+
+
+def test_codes_are_exact() -> None:
+    """Two people share a code only when they hold the same value, unknown and the stateless [] included."""
+    column = pl.Series(
+        "citizenships", [["FR", "RU"], ["RU", "FR"], [], None, ["FR", "RU"], ["TJ"]], dtype=pl.List(pl.Utf8)
+    )
+    coded = code_fact("citizenships", column)
+    codes = coded.codes.to_list()
+    assert codes[0] == codes[4] and len(set(codes)) == 5
+    assert coded.values.gather(coded.codes).to_list() == column.to_list()
+    dates = pl.Series("birth_date", [dt.date(1990, 1, 1), None, dt.date(1990, 1, 3)], dtype=pl.Date)
+    coded_dates = code_fact("birth_date", dates)
+    assert coded_dates.values.gather(coded_dates.codes).to_list() == dates.to_list()
