@@ -60,7 +60,7 @@ def test_units_too_large_to_table_are_computed_per_person(monkeypatch: pytest.Mo
     law = shipped_law()
     plan = plan_on(law, ON)
     people = population(500, seed=9, forces=list(law.forces), missing=0.25)
-    monkeypatch.setattr(tables, "MAX_GROUP", 50)
+    monkeypatch.setattr(tables, "MAX_TABLE", 200)
     engine = TableEngine(plan)
     _same(engine.assess(people), assess_frame(people, plan))
     assert any(not unit.tabled for unit in engine.units()) and any(unit.tabled for unit in engine.units())

@@ -48,10 +48,10 @@ def _with_unknown(values: pl.Series, dtype: pl.DataType) -> pl.Series:
     return pl.concat([values.cast(dtype), pl.Series([None], dtype=dtype)])
 
 
-def _enum_codes(column: pl.Series) -> tuple[pl.Series, pl.Series]:
-    categories = column.dtype.categories if isinstance(column.dtype, pl.Enum) else pl.Series([], dtype=pl.Utf8)
-    codes = column.to_physical().cast(CODE).fill_null(categories.len())
-    return codes, categories
+def _category_codes(column: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Enum or categorical codes as they are (a categorical's categories listed in the order of their codes)."""
+    categories = column.dtype.categories if isinstance(column.dtype, pl.Enum) else column.cat.get_categories()
+    return column.to_physical().cast(CODE).fill_null(categories.len()), categories
 
 
 def _dense(keys: pl.Series, column: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -64,22 +64,26 @@ def _dense(keys: pl.Series, column: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 
 def _list_codes(column: pl.Series, name: str) -> tuple[pl.Series, pl.Series]:
-    """Lists of codes (nationalities) keyed by their items' positions in the domain, then made dense."""
+    """Lists of codes (nationalities) keyed by their items' positions in the domain, then made dense (a table
+    over every possible key would be larger than the caches that make lookups fast)."""
     dtype = domain_dtype(name)
     if dtype is not None and column.dtype != dtype:
         column = column.cast(dtype)
     inner = column.dtype.inner if isinstance(column.dtype, pl.List) else None
-    lengths = column.list.len()
-    longest = int(lengths.max() or 0)  # type: ignore[arg-type]
+    array = column.to_physical().to_arrow()
+    offsets = np.asarray(array.offsets)
+    lengths = np.diff(offsets)
+    longest = int(lengths.max()) if lengths.size else 0
     if not isinstance(inner, pl.Enum) or (inner.categories.len() + 1) ** longest >= 2**63:
         return _dense(column, column)
     base = inner.categories.len() + 1
-    key = pl.Series(np.zeros(column.len(), dtype=np.uint64))
+    items = np.asarray(array.values.fill_null(0), dtype=np.uint64)
+    key = np.zeros(column.len(), dtype=np.uint64)
     for position in range(longest):
-        item = column.list.get(position, null_on_oob=True).to_physical().cast(pl.UInt64)
-        key = key + (item + 1).fill_null(0) * base**position
-    key = key.set(column.is_null(), 2**64 - 1)
-    return _dense(key, column)
+        at = np.minimum(offsets[:-1] + position, max(items.size - 1, 0))
+        key += np.where(lengths > position, items[at] + 1, 0).astype(np.uint64) * np.uint64(base**position)
+    key[column.is_null().to_numpy()] = np.iinfo(np.uint64).max
+    return _dense(pl.Series(key), column)
 
 
 def code_fact(name: str, column: pl.Series) -> CodedFact:
@@ -107,8 +111,10 @@ def code_fact(name: str, column: pl.Series) -> CodedFact:
     enum = domain_dtype(name)
     if enum is not None and column.dtype != enum:
         column = column.cast(enum)
-    if isinstance(column.dtype, pl.Enum):
-        codes, categories = _enum_codes(column)
+    elif column.dtype == pl.Utf8:
+        column = column.cast(pl.Categorical(pl.Categories.random()))  # fresh categories: codes 0..n-1
+    if isinstance(column.dtype, pl.Enum | pl.Categorical):
+        codes, categories = _category_codes(column)
         return CodedFact(name, codes, _with_unknown(categories, dtype))
     codes, values = _dense(column, column)
     return CodedFact(name, codes, values.cast(dtype))

@@ -172,7 +172,7 @@ def _joint_values(group: tuple[str, ...], coded: dict[str, CodedFact]) -> pl.Dat
 def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl.Expr]) -> tuple[pl.Series, bool]:
     """The signature code of each joint value of the group, registering new signatures; and whether any was new."""
     given = [coded[fact].values for fact in registry.facts]
-    if registry.seen is not None and all(a.equals(b) for a, b in zip(registry.seen[0], given, strict=True)):
+    if registry.seen is not None and all(a is b or a.equals(b) for a, b in zip(registry.seen[0], given, strict=True)):
         return registry.seen[1], False
     values = _joint_values(registry.facts, coded)
     names = [f"p{i}" for i in range(len(probes))]
