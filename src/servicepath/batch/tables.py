@@ -28,6 +28,7 @@ import polars as pl
 from servicepath.batch.codes import CODE, CodedFact, code_fact
 from servicepath.batch.columns import (
     POLARS_LOGIC,
+    ForceParts,
     Selection,
     Stages,
     citizenship_date,
@@ -296,38 +297,26 @@ class ForceUnits:
 
 def _force_units(plan: ForcePlan, as_of: dt.date, verdict_only: bool, suffix: str = "") -> ForceUnits:
     force_id = plan.force.id
-    plain = force_parts(plan, as_of)
-    stages = Stages()
-    staged = force_parts(plan, as_of, stages)
     names = force_column_names(force_id)
-    compiler = PolarsCompiler(plan.interpreter)
+    met = [f"{force_id}.met{i}" for i in range(len(plan.paths))]
+
+    def outputs(parts: ForceParts) -> list[pl.Expr]:
+        if verdict_only:
+            return [parts.verdict.alias(f"{force_id}.verdict{suffix}")]
+        decided = [parts.verdict, parts.first_failing, parts.missing_facts, *parts.met]
+        return [expr.alias(name) for expr, name in zip(decided, [*names[:3], *met], strict=True)]
+
+    stages = Stages()
     paths = PolarsCompiler(plan.interpreter, with_start(as_of))
+    compiler = PolarsCompiler(plan.interpreter)
     probes = [probe for _, compiled in plan.requirements for probe in atom_probes(compiled.node, compiler)]
-    if verdict_only:
-        outputs = [plain.verdict.alias(f"{force_id}.verdict{suffix}")]
-        staged_outputs = [staged.verdict.alias(f"{force_id}.verdict{suffix}")]
-    else:
-        for _, _, requires in plan.paths:
-            if requires is not None:
-                probes += atom_probes(requires.node, paths)
-        met = [f"{force_id}.met{i}" for i in range(len(plan.paths))]
-        outputs = [
-            plain.verdict.alias(names[0]),
-            plain.first_failing.alias(names[1]),
-            plain.missing_facts.alias(names[2]),
-            *(expr.alias(name) for expr, name in zip(plain.met, met, strict=True)),
-        ]
-        staged_outputs = [
-            staged.verdict.alias(names[0]),
-            staged.first_failing.alias(names[1]),
-            staged.missing_facts.alias(names[2]),
-            *(expr.alias(name) for expr, name in zip(staged.met, met, strict=True)),
-        ]
-    decisions = Unit(outputs, probes, stages, staged_outputs)
     earliest = []
     if not verdict_only:
-        for i, (_, date, _) in enumerate(plan.paths):
+        for i, (_, date, requires) in enumerate(plan.paths):
+            if requires is not None:
+                probes += atom_probes(requires.node, paths)
             earliest.append(value_of(date.node, paths, f"{force_id}.earliest{i}"))
+    decisions = Unit(outputs(force_parts(plan, as_of)), probes, stages, outputs(force_parts(plan, as_of, stages)))
     return ForceUnits(force_id, decisions, earliest, len(plan.paths))
 
 
