@@ -159,15 +159,20 @@ def _joint_code(group: tuple[str, ...], coded: dict[str, CodedFact]) -> pl.Expr:
     return reduce(lambda x, y: x + y, terms)
 
 
+def _cross_product(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Every combination of the parts' rows, the first part varying slowest (the last fastest)."""
+    total = prod(part.height for part in parts)
+    index = pl.int_range(total, dtype=pl.UInt64, eager=True)
+    columns, stride = [], total
+    for part in parts:
+        stride //= part.height
+        columns += part[(index // stride) % part.height].get_columns()
+    return pl.DataFrame(columns) if columns else pl.DataFrame({"_": [0]})
+
+
 def _joint_values(group: tuple[str, ...], coded: dict[str, CodedFact]) -> pl.DataFrame:
     """Every joint value of the group (the cross product of its facts' values), in the order of `_joint_code`."""
-    sizes = [coded[fact].size for fact in group]
-    index = pl.int_range(prod(sizes), dtype=pl.UInt64, eager=True)
-    columns, stride = {}, 1
-    for fact, size in zip(reversed(group), reversed(sizes), strict=True):
-        columns[fact] = coded[fact].values.gather((index // stride) % size)
-        stride *= size
-    return pl.DataFrame({fact: columns[fact] for fact in group})
+    return _cross_product([coded[fact].values.alias(fact).to_frame() for fact in group])
 
 
 def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl.Expr]) -> tuple[pl.Series, bool]:
@@ -199,16 +204,7 @@ def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl
 
 def _build(unit: Unit) -> pl.DataFrame:
     """The unit's outputs for every combination of its groups' signatures (the first group varies slowest)."""
-    sizes = [len(registry.codes) for registry in unit.registries]
-    total = prod(sizes)
-    index = pl.int_range(total, dtype=pl.UInt64, eager=True)
-    parts = []
-    stride = total
-    for registry, size in zip(unit.registries, sizes, strict=True):
-        stride //= size
-        parts.append(registry.frame()[(index // stride) % size])
-    columns = [column for part in parts for column in part.get_columns()]
-    combinations = pl.DataFrame(columns) if columns else pl.DataFrame({"_": [0]})
+    combinations = _cross_product([registry.frame() for registry in unit.registries])
     names = [output.meta.output_name() for output in unit.outputs]
     return combinations.lazy().with_columns(unit.outputs).select(names).collect()
 
