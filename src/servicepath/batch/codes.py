@@ -63,9 +63,14 @@ def _dense(keys: pl.Series, column: pl.Series) -> tuple[pl.Series, pl.Series]:
     return codes.cast(CODE), column.gather(first.get_column("at"))
 
 
+MAX_DIRECT_KEY = 1 << 22
+"""Positional list keys below this are made dense by direct addressing (an array of this many entries)."""
+
+
 def _list_codes(column: pl.Series, name: str) -> tuple[pl.Series, pl.Series]:
     """Lists of codes (nationalities) keyed by their items' positions in the domain, then made dense (a table
-    over every possible key would be larger than the caches that make lookups fast)."""
+    over every possible key would be larger than the caches that make lookups fast). Each distinct key is
+    decoded back into its list, so the values need no pass over the people."""
     dtype = domain_dtype(name)
     if dtype is not None and column.dtype != dtype:
         column = column.cast(dtype)
@@ -74,16 +79,33 @@ def _list_codes(column: pl.Series, name: str) -> tuple[pl.Series, pl.Series]:
     offsets = np.asarray(array.offsets)
     lengths = np.diff(offsets)
     longest = int(lengths.max()) if lengths.size else 0
-    if not isinstance(inner, pl.Enum) or (inner.categories.len() + 1) ** longest >= 2**63:
+    if not isinstance(inner, pl.Enum) or (inner.categories.len() + 1) ** longest >= MAX_DIRECT_KEY:
         return _dense(column, column)
     base = inner.categories.len() + 1
-    items = np.asarray(array.values.fill_null(0), dtype=np.uint64)
-    key = np.zeros(column.len(), dtype=np.uint64)
+    unknown = base**longest
+    items = np.asarray(array.values.fill_null(0), dtype=np.uint32)
+    key = np.zeros(column.len(), dtype=np.uint32)
     for position in range(longest):
         at = np.minimum(offsets[:-1] + position, max(items.size - 1, 0))
-        key += np.where(lengths > position, items[at] + 1, 0).astype(np.uint64) * np.uint64(base**position)
-    key[column.is_null().to_numpy()] = np.iinfo(np.uint64).max
-    return _dense(pl.Series(key), column)
+        key += np.where(lengths > position, items[at] + 1, 0).astype(np.uint32) * np.uint32(base**position)
+    key[column.is_null().to_numpy()] = unknown
+    seen = np.zeros(unknown + 1, dtype=np.bool_)
+    seen[key] = True
+    distinct = np.flatnonzero(seen)
+    dense = np.zeros(unknown + 1, dtype=np.uint32)
+    dense[distinct] = np.arange(distinct.size, dtype=np.uint32)
+    categories = inner.categories.to_list()
+    values = [None if found == unknown else _decoded(int(found), base, categories) for found in distinct]
+    return pl.Series(dense[key]), pl.Series(values, dtype=column.dtype)
+
+
+def _decoded(key: int, base: int, categories: list[str]) -> list[str]:
+    """The list whose positional key this is (item i is digit i in `base`, 0 past the list's end)."""
+    found = []
+    while key:
+        key, digit = divmod(key, base)
+        found.append(categories[digit - 1])
+    return found
 
 
 def code_fact(name: str, column: pl.Series) -> CodedFact:

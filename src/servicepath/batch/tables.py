@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import reduce
 from math import prod
@@ -116,7 +117,7 @@ class Unit:
     per_person: list[pl.Expr] = field(default_factory=list)
     groups: list[tuple[str, ...]] = field(init=False)
     registries: list[Registry] = field(init=False)
-    table: pl.DataFrame | None = None
+    lookup: Lookup | None = None
     tabled: bool = True
 
     def __post_init__(self) -> None:
@@ -202,11 +203,43 @@ def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl
     return registry.seen[1], grew
 
 
-def _build(unit: Unit) -> pl.DataFrame:
+@dataclass(frozen=True)
+class Lookup:
+    """A unit's table as gathered per person: columns without nulls (nulls flagged by the bits of mask columns
+    instead, booleans held as 0/1 bytes), and the expressions that give the outputs back from the gathered columns.
+    Gathering a column with nulls, or a boolean, costs several times a plain one; setting nulls afterwards from a
+    mask costs next to nothing."""
+
+    columns: pl.DataFrame
+    outputs: list[pl.Expr]
+
+
+def _build(unit: Unit, tag: str) -> Lookup:
     """The unit's outputs for every combination of its groups' signatures (the first group varies slowest)."""
     combinations = _cross_product([registry.frame() for registry in unit.registries])
     names = [output.meta.output_name() for output in unit.outputs]
-    return combinations.lazy().with_columns(unit.outputs).select(names).collect()
+    table = combinations.lazy().with_columns(unit.outputs).select(names).collect()
+    stored: list[pl.Series] = []
+    outputs: list[pl.Expr] = []
+    masks: list[pl.Series] = []
+    for column in table.get_columns():
+        name = column.name
+        if column.null_count() == column.len():
+            outputs.append(pl.lit(None, column.dtype).alias(name))
+            continue
+        value = pl.col(name) != 0 if column.dtype == pl.Boolean else pl.col(name)
+        if column.dtype == pl.Boolean:
+            column = column.cast(pl.UInt8)
+        if column.has_nulls():
+            bit, word = len(masks) % 64, f"#nulls{tag}.{len(masks) // 64}"
+            masks.append(column.is_null().cast(pl.UInt64) * (1 << bit))
+            column = column.fill_null(strategy="forward").fill_null(strategy="backward")
+            value = pl.when(pl.col(word) & (1 << bit) == 0).then(value)
+        stored.append(column)
+        outputs.append(value.alias(name))
+    for start in range(0, len(masks), 64):
+        stored.append(reduce(lambda x, y: x | y, masks[start : start + 64]).alias(f"#nulls{tag}.{start // 64}"))
+    return Lookup(pl.DataFrame(stored), outputs)
 
 
 def _person_by_person(unit: Unit, chunk: pl.DataFrame) -> pl.DataFrame:
@@ -217,13 +250,18 @@ def _person_by_person(unit: Unit, chunk: pl.DataFrame) -> pl.DataFrame:
     return unit.stages.apply(typed.lazy()).select(unit.per_person).collect()
 
 
-def unit_key(unit: Unit, coded: dict[str, CodedFact]) -> pl.Expr | None:
-    """Each person's row of the unit's table, over the code columns (tables updated first); None if the unit is
-    not tabled (too many values or combinations)."""
+Terms = list[tuple[tuple[str, ...], pl.Series]]
+"""A unit's key as a sum of terms: for each group, a value per joint value of the group (signature code times
+stride), gathered per person by the person's joint value."""
+
+
+def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
+    """The terms of each person's row of the unit's table (the table updated first); None if the unit is not
+    tabled (too many values or combinations)."""
     if not unit.tabled:
         return None
-    joints, signatures = [], []
-    grew = unit.table is None
+    signatures = []
+    grew = unit.lookup is None
     for group, registry in zip(unit.groups, unit.registries, strict=True):
         if prod(coded[fact].size for fact in group) > MAX_GROUP:
             unit.tabled = False
@@ -231,18 +269,46 @@ def unit_key(unit: Unit, coded: dict[str, CodedFact]) -> pl.Expr | None:
         probes = [probe.value for probe in unit.probes if probe.facts <= set(group)]
         found, new = _signatures(registry, coded, probes)
         grew |= new
-        joints.append(_joint_code(group, coded))
         signatures.append(found)
     if grew:
         if prod(len(registry.codes) for registry in unit.registries) > MAX_TABLE:
             unit.tabled = False
             return None
-        unit.table = _build(unit)
-    terms, stride = [], 1
-    for registry, joint, found in zip(reversed(unit.registries), reversed(joints), reversed(signatures), strict=True):
-        terms.append(pl.lit(found * stride if stride > 1 else found).gather(joint))
+        unit.lookup = _build(unit, str(id(unit)))
+    terms: Terms = []
+    stride = 1
+    for group, registry, found in zip(
+        reversed(unit.groups), reversed(unit.registries), reversed(signatures), strict=True
+    ):
+        terms.append((group, found * stride if stride > 1 else found))
         stride *= len(registry.codes)
-    return reduce(lambda x, y: x + y, terms) if terms else pl.lit(0, CODE)
+    return terms
+
+
+def gather_keys(codes: pl.DataFrame, coded: dict[str, CodedFact], units: list[Terms]) -> list[pl.Series]:
+    """Each unit's row per person: the terms of every unit that reads a group gathered together (one gather of a
+    frame, cheaper than a gather per term), then summed per unit."""
+    by_group: dict[tuple[str, ...], list[pl.Series]] = {}
+    names: list[list[str]] = []
+    for terms in units:
+        names.append([])
+        for group, term in terms:
+            found = by_group.setdefault(group, [])
+            names[-1].append(f"{list(by_group).index(group)}.{len(found)}")
+            found.append(term.alias(names[-1][-1]))
+    joints = (
+        codes.lazy()
+        .select(_joint_code(group, coded).cast(CODE).alias(str(at)) for at, group in enumerate(by_group))
+        .collect()
+    )
+    gathered = pl.DataFrame(height=codes.height).hstack(
+        [column for at, terms in enumerate(by_group.values()) for column in pl.DataFrame(terms)[joints.to_series(at)]]
+    )
+    sums = [
+        reduce(lambda x, y: x + y, (pl.col(name) for name in unit)) if unit else pl.repeat(0, codes.height, dtype=CODE)
+        for unit in names
+    ]
+    return gathered.lazy().select(total.alias(str(at)) for at, total in enumerate(sums)).collect().get_columns()
 
 
 @dataclass
@@ -391,21 +457,23 @@ class TableEngine:
 
     def assess(self, chunk: pl.DataFrame) -> pl.DataFrame:
         """The result columns for a chunk of people (facts typed as batch reads them, coded or not)."""
-        coded = {name: code_fact(name, chunk.get_column(name)) for name in sorted(self.facts())}
-        frame = pl.DataFrame([fact.codes.alias(code_column(name)) for name, fact in coded.items()], height=chunk.height)
-        keys: list[pl.Expr] = []
+        names = sorted(self.facts())
+        # Coding runs column by column; Polars and NumPy release the GIL, so the columns are coded side by side.
+        with ThreadPoolExecutor(pl.thread_pool_size()) as pool:
+            coded = dict(zip(names, pool.map(lambda name: code_fact(name, chunk.get_column(name)), names), strict=True))
+        codes = pl.DataFrame([fact.codes.alias(code_column(name)) for name, fact in coded.items()], height=chunk.height)
+        tabled: list[tuple[Lookup, Terms]] = []
         by_person: list[pl.DataFrame] = []
 
         def outputs(unit: Unit) -> list[pl.Expr]:
-            key = unit_key(unit, coded)
-            if key is None:
+            terms = unit_terms(unit, coded)
+            if terms is None:
                 found = _person_by_person(unit, chunk)
                 by_person.append(found)
                 return [pl.col(name) for name in found.columns]
-            assert unit.table is not None
-            keys.append(key.alias(f"#key{len(keys)}"))
-            at = pl.col(f"#key{len(keys) - 1}")
-            return [pl.lit(column).gather(at).alias(column.name) for column in unit.table.get_columns()]
+            assert unit.lookup is not None
+            tabled.append((unit.lookup, terms))
+            return unit.lookup.outputs
 
         columns: list[pl.Expr] = []
         parts: list[pl.Expr] = []
@@ -422,8 +490,10 @@ class TableEngine:
             columns += outputs(unit)
         for name, maybe in self.compared_units:
             columns += [pl.lit(None, pl.Utf8).alias(name)] if maybe is None else outputs(maybe)
-        frame = frame.hstack([column for found in by_person for column in found.get_columns()])
-        found = frame.lazy().with_columns(keys).with_columns(parts).select(columns).collect()
+        keys = gather_keys(codes, coded, [terms for _, terms in tabled])
+        gathered = [found.columns[key] for (found, _), key in zip(tabled, keys, strict=True) if found.columns.width]
+        frame = codes.hstack([column for found in [*gathered, *by_person] for column in found.get_columns()])
+        found = frame.lazy().with_columns(parts).select(columns).collect()
         return found.select(self.names)
 
 
