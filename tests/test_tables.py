@@ -12,9 +12,10 @@ import pytest
 
 from servicepath.batch import tables
 from servicepath.batch.codes import code_fact, domain_dtype
-from servicepath.batch.columns import assess_frame
+from servicepath.batch.columns import Selection, assess_frame
+from servicepath.batch.io import check_chunk
 from servicepath.batch.population import population
-from servicepath.batch.runner import run_batch
+from servicepath.batch.runner import facts_needed, run_batch
 from servicepath.batch.tables import TableEngine
 from servicepath.engine.plan import plan_on
 from servicepath.packs.lawset import shipped_law
@@ -74,6 +75,17 @@ def test_people_held_as_enums_give_the_same_answers() -> None:
         pl.col(name).cast(dtype) for name in people.columns if (dtype := domain_dtype(name)) is not None
     )
     _same(TableEngine(plan).assess(coded), TableEngine(plan).assess(people))
+
+
+def test_no_citizenship_date_when_nobody_meets_a_path() -> None:
+    """Two people who have not served: no path to French nationality through the Legion opens (law/fr), and
+    each row says so (Polars once gave a single row when every path failed for the whole chunk)."""
+    law = shipped_law()
+    plan = plan_on(law, ON)
+    given = pl.DataFrame({"birth_date": ["1995-01-01"] * 2, "sex": ["male"] * 2})
+    people, _ = check_chunk(given, 1, facts_needed(plan, Selection()))
+    for found in (TableEngine(plan).assess(people), assess_frame(people, plan)):
+        assert found.get_column("fr-foreign-legion.citizenship_date").to_list() == [None, None]
 
 
 def test_codes_are_exact() -> None:

@@ -3,7 +3,7 @@ for. Decision tables (batch/tables.py) evaluate the law once per distinct value,
 each person's answer by code.
 
 A code is exact: two people share a code only when they hold the same value (unknown included).
-Columns that batch read as Polars enums (`check_chunk(..., coded=True)`) cost nothing to code; text is cast to an
+Columns that batch reads as Polars enums (`check_chunk(..., coded=True)`) cost nothing to code; text is cast to an
 enum of its field's values first."""
 
 from __future__ import annotations

@@ -161,10 +161,12 @@ def force_parts(plan: ForcePlan, as_of: dt.date, stages: Stages | None = None) -
 
 def citizenship_date(met: Sequence[pl.Expr], earliest: Sequence[pl.Expr]) -> pl.Expr:
     """The earliest date of the paths whose conditions hold."""
-    candidates = [
-        pl.when(ok).then(date).otherwise(pl.lit(None, pl.Date)) for ok, date in zip(met, earliest, strict=True)
-    ]
-    return (pl.min_horizontal(candidates) if candidates else pl.lit(None, pl.Date)).cast(pl.Date)
+    candidates: list[pl.Expr] = [pl.when(ok).then(date) for ok, date in zip(met, earliest, strict=True)]
+    if not candidates:
+        return pl.lit(None, pl.Date)
+    # Folded by hand: Polars 1.44's min_horizontal returns one row when no row meets any path's conditions.
+    earlier = reduce(lambda a, b: pl.when(b < a).then(b).otherwise(pl.coalesce(a, b)), candidates)
+    return earlier.cast(pl.Date)
 
 
 def force_column_names(force_id: str) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from servicepath.batch.codes import domain_dtype
 from servicepath.engine.polars_backend import fact_dtype
 from servicepath.language import types as t
 from servicepath.profile import COUNTRY, Profile, fact_type, profile_data, profile_from_data
@@ -116,8 +117,9 @@ def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return column.cast(pl.Utf8, strict=False)
 
 
-def _parse(name: str, kind: t.Type, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
-    """The fact column typed as rules read it, and whether each row's value is bad."""
+def _parse(name: str, kind: t.Type, dtype: pl.DataType, coded: bool) -> tuple[pl.Expr, pl.Expr]:
+    """The fact column typed as rules read it (`coded`: a fact with a fixed list of values as a Polars enum), and
+    whether each row's value is bad."""
     raw = pl.col(name)
     given = raw.is_not_null()
     if kind.kind is t.Kind.SET:
@@ -136,7 +138,9 @@ def _parse(name: str, kind: t.Type, dtype: pl.DataType) -> tuple[pl.Expr, pl.Exp
         if kind.domain is not None:
             outside = items.list.eval(pl.element().is_in(list(kind.domain.values)).not_()).list.any()
             broken = broken | (given & outside.fill_null(False))
-        return items.list.unique(maintain_order=True), broken
+        items = items.list.unique(maintain_order=True)
+        enum = domain_dtype(name)
+        return (items.cast(enum, strict=False) if coded and enum is not None else items), broken
     if kind.kind is t.Kind.DATE:
         if dtype == pl.Date:
             return raw, pl.lit(False)
@@ -157,14 +161,20 @@ def _parse(name: str, kind: t.Type, dtype: pl.DataType) -> tuple[pl.Expr, pl.Exp
     text = _as_text(raw, dtype).str.strip_chars()
     if kind.domain is COUNTRY:
         text = text.str.to_uppercase()
-    if kind.domain is not None:
-        return text, given & (text.is_null() | text.is_in(list(kind.domain.values)).not_())
+    enum = domain_dtype(name)
+    if enum is not None:
+        # One look-up per value both checks it and codes it.
+        as_enum = text.cast(enum, strict=False)
+        return (as_enum if coded else text), given & as_enum.is_null()
     return text, given & text.is_null()
 
 
-def check_chunk(chunk: pl.DataFrame, first_row: int, needed: set[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def check_chunk(
+    chunk: pl.DataFrame, first_row: int, needed: set[str], coded: bool = False
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The chunk's good rows typed for the rules (every needed fact present, null where unknown, copied columns
-    kept) and its bad rows: row number, the reason, and the row's values as text."""
+    kept; `coded`: facts with a fixed list of values as Polars enums, as decision tables read them fastest) and
+    its bad rows: row number, the reason, and the row's values as text."""
     columns = classify(chunk.columns)
     row = pl.int_range(first_row, first_row + chunk.height, dtype=pl.Int64).alias(ROW)
     parsed: list[pl.Expr] = []
@@ -172,8 +182,9 @@ def check_chunk(chunk: pl.DataFrame, first_row: int, needed: set[str]) -> tuple[
     for name in columns.facts:
         kind = fact_type(name)
         assert kind is not None
-        value, bad = _parse(name, kind, chunk.schema[name])
-        parsed.append(value.cast(fact_dtype(kind)).alias(name))
+        value, bad = _parse(name, kind, chunk.schema[name], coded)
+        enum = domain_dtype(name) if coded else None
+        parsed.append(value.cast(enum or fact_dtype(kind)).alias(name))
         problems.append(pl.when(bad).then(pl.lit(f"{name}: {_message(kind)}")))
     for name in columns.copied:
         if is_result_field(name):

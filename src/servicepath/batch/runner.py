@@ -123,7 +123,7 @@ def run_batch(
     first_row, empty = 1, None
     try:
         for chunk in read_chunks(source, chunk_size):
-            good, bad = check_chunk(chunk, first_row, needed)
+            good, bad = check_chunk(chunk, first_row, needed, coded=tables is not None)
             first_row += chunk.height
             summary.copied_columns = [name for name in good.columns if name not in needed and name != ROW]
             copied = [pl.col(name) for name in (ROW, *summary.copied_columns)]

@@ -205,10 +205,10 @@ def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl
 
 @dataclass(frozen=True)
 class Lookup:
-    """A unit's table as gathered per person: columns without nulls (nulls flagged by the bits of mask columns
-    instead, booleans held as 0/1 bytes), and the expressions that give the outputs back from the gathered columns.
-    Gathering a column with nulls, or a boolean, costs several times a plain one; setting nulls afterwards from a
-    mask costs next to nothing."""
+    """A unit's table as gathered per person: columns without nulls (nulls flagged by the bits of one-byte mask
+    columns instead), booleans held as 0/1 bytes, text as categories; and the expressions that give the outputs
+    back from the gathered columns. Gathering a column with nulls, a boolean or text costs several times a
+    gather of plain numbers; setting nulls afterwards from a mask costs next to nothing."""
 
     columns: pl.DataFrame
     outputs: list[pl.Expr]
@@ -224,21 +224,20 @@ def _build(unit: Unit, tag: str) -> Lookup:
     masks: list[pl.Series] = []
     for column in table.get_columns():
         name = column.name
-        if column.null_count() == column.len():
-            outputs.append(pl.lit(None, column.dtype).alias(name))
-            continue
         value = pl.col(name) != 0 if column.dtype == pl.Boolean else pl.col(name)
         if column.dtype == pl.Boolean:
             column = column.cast(pl.UInt8)
+        elif column.dtype == pl.Utf8:
+            column = column.cast(pl.Categorical)
         if column.has_nulls():
-            bit, word = len(masks) % 64, f"#nulls{tag}.{len(masks) // 64}"
-            masks.append(column.is_null().cast(pl.UInt64) * (1 << bit))
+            bit, word = len(masks) % 8, f"#nulls{tag}.{len(masks) // 8}"
+            masks.append(column.is_null().cast(pl.UInt8) * (1 << bit))
             column = column.fill_null(strategy="forward").fill_null(strategy="backward")
             value = pl.when(pl.col(word) & (1 << bit) == 0).then(value)
         stored.append(column)
         outputs.append(value.alias(name))
-    for start in range(0, len(masks), 64):
-        stored.append(reduce(lambda x, y: x | y, masks[start : start + 64]).alias(f"#nulls{tag}.{start // 64}"))
+    for start in range(0, len(masks), 8):
+        stored.append(reduce(lambda x, y: x | y, masks[start : start + 8]).alias(f"#nulls{tag}.{start // 8}"))
     return Lookup(pl.DataFrame(stored), outputs)
 
 
@@ -365,7 +364,13 @@ def _force_units(plan: ForcePlan, as_of: dt.date, verdict_only: bool, suffix: st
     def outputs(parts: ForceParts) -> list[pl.Expr]:
         if verdict_only:
             return [parts.verdict.alias(f"{force_id}.verdict{suffix}")]
-        decided = [parts.verdict, parts.first_failing, parts.missing_facts, *parts.met]
+        # A path whose conditions are unknown gives no date, as one whose conditions fail: no null to carry.
+        decided = [
+            parts.verdict,
+            parts.first_failing,
+            parts.missing_facts,
+            *(met.fill_null(False) for met in parts.met),
+        ]
         return [expr.alias(name) for expr, name in zip(decided, [*names[:3], *met], strict=True)]
 
     stages = Stages()
