@@ -61,8 +61,8 @@ def verdict_columns(plan: Any, stages: Any) -> list[pl.Expr]:
 
 
 def enums(people: pl.DataFrame) -> pl.DataFrame:
-    """The same people with every fact that has a fixed list of values held as a Polars enum (as a Parquet file
-    with dictionary columns, or a frame built by a program, holds them)."""
+    """The same people with every fact that has a fixed list of values held as a Polars enum, as batch holds them
+    after checking a file's rows (`check_chunk(..., coded=True)`)."""
     from servicepath.batch.codes import domain_dtype
 
     return people.with_columns(
@@ -94,7 +94,7 @@ def child(size: int, packs: str | None) -> None:
     coded = enums(people)
     figures["enum_seconds"] = chunked(engine.assess, coded)
     verdicts = TableEngine(plan, verdicts_only=True)
-    figures["verdict_seconds"] = chunked(verdicts.assess, people)
+    figures["verdict_seconds"] = chunked(verdicts.assess, coded)
     if size <= 10**6:
         stages = Stages()
         columns = result_columns(plan, Selection(), stages)
@@ -321,20 +321,20 @@ def main() -> None:
     rows = throughput(sizes, args.packs)
     print(f"Batch throughput, shipped law packs ({rows[0]['forces']:.0f} forces on {ON}), {cores} cores; target")
     print("5,000,000 persons/s/core. Decision tables (batch's default engine), chunks of 10^6. 'full': every output")
-    print("column (docs/batch.md), facts as text as batch reads CSV; 'enum input': facts with fixed values held as")
-    print("Polars enums; 'verdicts': the verdict columns alone; 'per person': the Polars columns computed per person.")
-    print("Bandwidth: one NumPy pass over the enum input's columns; 'x bw': how many times slower than it the full")
-    print("output on enum input is (target: within 10x).")
+    print("column (docs/batch.md), facts as batch holds them once a file's rows are checked (a fact with a fixed")
+    print("list of values as a Polars enum); 'text input': the same facts given as text; 'verdicts': the verdict")
+    print("columns alone; 'per person': the Polars columns computed per person. Bandwidth: one NumPy pass over the")
+    print("input's columns; 'x bw': how many times slower than it the full output is (target: within 10x).")
     print(
-        f"{'persons':>10} {'full s':>7} {'full /s/core':>13} {'enum input /s/core':>19} {'verdicts /s/core':>17} "
+        f"{'persons':>10} {'full s':>7} {'full /s/core':>13} {'text input /s/core':>19} {'verdicts /s/core':>17} "
         f"{'per person /s/core':>19} {'x bw':>6} {'peak RSS MiB':>13}"
     )
     for row in rows:
         size = row["size"]
         per_person = size / row["per_person_seconds"] / cores if "per_person_seconds" in row else float("nan")
         print(
-            f"{int(size):>10} {row['seconds']:7.2f} {size / row['seconds'] / cores:13,.0f} "
-            f"{size / row['enum_seconds'] / cores:19,.0f} {size / row['verdict_seconds'] / cores:17,.0f} "
+            f"{int(size):>10} {row['enum_seconds']:7.2f} {size / row['enum_seconds'] / cores:13,.0f} "
+            f"{size / row['seconds'] / cores:19,.0f} {size / row['verdict_seconds'] / cores:17,.0f} "
             f"{per_person:19,.0f} {row['enum_seconds'] / row['bandwidth_seconds']:6.0f} {row['rss_mib']:13.0f}"
         )
     size = args.peers_size
