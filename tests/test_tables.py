@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from servicepath.batch import tables
-from servicepath.batch.codes import code_fact, domain_dtype
+from servicepath.batch.codes import FactCoder, code_fact, domain_dtype
 from servicepath.batch.columns import Selection, assess_frame
 from servicepath.batch.io import check_chunk
 from servicepath.batch.population import population
@@ -100,3 +100,37 @@ def test_codes_are_exact() -> None:
     dates = pl.Series("birth_date", [dt.date(1990, 1, 1), None, dt.date(1990, 1, 3)], dtype=pl.Date)
     coded_dates = code_fact("birth_date", dates)
     assert coded_dates.values.gather(coded_dates.codes).to_list() == dates.to_list()
+
+
+def test_codes_are_kept_across_chunks() -> None:
+    """Each chunk's codes give back its values, and text and nationality lists keep their codes from chunk to
+    chunk, also once a list too long for direct addressing comes. Dates are coded from the first day of the span
+    seen so far, so a chunk inside that span leaves the values as they were."""
+    chunks = {
+        "service.force": [["ru-armed-forces", None, "fr-foreign-legion"], ["x", "ru-armed-forces"]],
+        "citizenships": [[["TJ"], ["RU", "FR"], None, []], [["FR", "RU"], ["TJ", "UZ", "KG"], ["TJ"], None]],
+        "birth_date": [[dt.date(1990, 1, 1), None], [dt.date(1950, 5, 5), dt.date(1990, 1, 1), dt.date(2030, 1, 1)]],
+    }
+    for name, values in chunks.items():
+        coder = FactCoder(name)
+        first, second = (coder.code(pl.Series(name, chunk)) for chunk in values)
+        for chunk, coded in ((values[0], first), (values[1], second)):
+            assert coded.values.gather(coded.codes).to_list() == chunk, name
+        if name != "birth_date":
+            for value in (value for value in values[0] if value in values[1]):
+                at_first, at_second = values[0].index(value), values[1].index(value)
+                assert first.codes[at_first] == second.codes[at_second], (name, value)
+    inside = coder.code(pl.Series("birth_date", [dt.date(1970, 3, 3), None]))
+    assert inside.values is second.values
+    assert inside.values.gather(inside.codes).to_list() == [dt.date(1970, 3, 3), None]
+
+
+def test_tables_are_not_rebuilt_for_a_chunk_with_no_new_value() -> None:
+    law = shipped_law()
+    people = population(2000, seed=5, forces=list(law.forces), missing=0.2)
+    engine = TableEngine(plan_on(law, ON))
+    engine.assess(people)
+    built = [unit.lookup for unit in engine.units()]
+    shuffled = people.sample(fraction=1.0, seed=3)
+    _same(engine.assess(shuffled), assess_frame(shuffled, plan_on(law, ON)))
+    assert [unit.lookup for unit in engine.units()] == built

@@ -2,24 +2,29 @@
 for. Decision tables (batch/tables.py) evaluate the law once per distinct value, not once per person, then read
 each person's answer by code.
 
-A code is exact: two people share a code only when they hold the same value (unknown included).
-Columns that batch reads as Polars enums (`check_chunk(..., coded=True)`) cost nothing to code; text is cast to an
-enum of its field's values first."""
+A code is exact: two people share a code only when they hold the same value (unknown included). A fact is coded
+by one coder for the whole run, so the values stay the same from chunk to chunk until a chunk shows a value not
+seen before, and the tables built on them are kept. Columns that batch reads as Polars enums
+(`check_chunk(..., coded=True)`) cost next to nothing to code; text is cast to an enum of its field's values
+first when the field has a fixed list of values."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
+from servicepath.batch.kernels import NO_CODE, list_codes
 from servicepath.engine.polars_backend import fact_dtype
 from servicepath.language import types as t
 from servicepath.profile import fact_type
 
 CODE = pl.UInt32
 MAX_DATE_SPAN = 1_000_000
-"""Dates are coded by their day number from the chunk's earliest date, so long as the span stays this small."""
+"""Dates are coded by their day number from the first day of the span seen so far, while the span stays this
+small; past it, by a dictionary."""
 
 
 @dataclass(frozen=True)
@@ -48,55 +53,19 @@ def _with_unknown(values: pl.Series, dtype: pl.DataType) -> pl.Series:
     return pl.concat([values.cast(dtype), pl.Series([None], dtype=dtype)])
 
 
-def _category_codes(column: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Enum or categorical codes as they are (a categorical's categories listed in the order of their codes)."""
-    categories = column.dtype.categories if isinstance(column.dtype, pl.Enum) else column.cat.get_categories()
-    return column.to_physical().cast(CODE).fill_null(categories.len()), categories
-
-
 def _dense(keys: pl.Series, column: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Codes 0..n-1 for the distinct keys (one key per distinct value), and a value for each code."""
-    first = (
-        pl.DataFrame({"key": keys}).with_row_index("at").group_by("key", maintain_order=True).agg(pl.col("at").first())
-    )
-    codes = keys.replace_strict(first.get_column("key"), pl.int_range(first.height, dtype=CODE, eager=True))
-    return codes.cast(CODE), column.gather(first.get_column("at"))
+    """Codes 0..n-1 for the distinct keys (one key per distinct value, unknown included), and a value for each
+    code."""
+    groups = pl.DataFrame({"key": keys}).with_row_index("at").group_by("key", maintain_order=True).agg("at")
+    members = groups.with_row_index("code").select("code", "at").explode("at", empty_as_null=False)
+    codes = np.empty(keys.len(), dtype=np.uint32)
+    codes[members.get_column("at").to_numpy()] = members.get_column("code").to_numpy()
+    return pl.Series(codes), column.gather(groups.get_column("at").list.first())
 
 
 MAX_DIRECT_KEY = 1 << 22
-"""Positional list keys below this are made dense by direct addressing (an array of this many entries)."""
-
-
-def _list_codes(column: pl.Series, name: str) -> tuple[pl.Series, pl.Series]:
-    """Lists of codes (nationalities) keyed by their items' positions in the domain, then made dense (a table
-    over every possible key would be larger than the caches that make lookups fast). Each distinct key is
-    decoded back into its list, so the values need no pass over the people."""
-    dtype = domain_dtype(name)
-    if dtype is not None and column.dtype != dtype:
-        column = column.cast(dtype)
-    inner = column.dtype.inner if isinstance(column.dtype, pl.List) else None
-    array = column.to_physical().to_arrow()
-    offsets = np.asarray(array.offsets)
-    lengths = np.diff(offsets)
-    longest = int(lengths.max()) if lengths.size else 0
-    if not isinstance(inner, pl.Enum) or (inner.categories.len() + 1) ** longest >= MAX_DIRECT_KEY:
-        return _dense(column, column)
-    base = inner.categories.len() + 1
-    unknown = base**longest
-    items = np.asarray(array.values.fill_null(0), dtype=np.uint32)
-    key = np.zeros(column.len(), dtype=np.uint32)
-    for position in range(longest):
-        at = np.minimum(offsets[:-1] + position, max(items.size - 1, 0))
-        key += np.where(lengths > position, items[at] + 1, 0).astype(np.uint32) * np.uint32(base**position)
-    key[column.is_null().to_numpy()] = unknown
-    seen = np.zeros(unknown + 1, dtype=np.bool_)
-    seen[key] = True
-    distinct = np.flatnonzero(seen)
-    dense = np.zeros(unknown + 1, dtype=np.uint32)
-    dense[distinct] = np.arange(distinct.size, dtype=np.uint32)
-    categories = inner.categories.to_list()
-    values = [None if found == unknown else _decoded(int(found), base, categories) for found in distinct]
-    return pl.Series(dense[key]), pl.Series(values, dtype=column.dtype)
+"""Lists are coded by direct addressing over their positional keys while every key stays below this (an array of
+this many entries)."""
 
 
 def _decoded(key: int, base: int, categories: list[str]) -> list[str]:
@@ -108,35 +77,144 @@ def _decoded(key: int, base: int, categories: list[str]) -> list[str]:
     return found
 
 
-def code_fact(name: str, column: pl.Series) -> CodedFact:
-    """The column's codes and the value of each code, typed as rules read the fact."""
-    kind = fact_type(name)
-    assert kind is not None, name
-    dtype = fact_dtype(kind)
-    if column.dtype == pl.Boolean:
-        codes = column.cast(CODE).fill_null(2)
-        return CodedFact(name, codes, pl.Series([False, True, None], dtype=pl.Boolean))
-    if column.dtype == pl.Date:
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@dataclass
+class FactCoder:
+    """Codes one fact chunk after chunk. A value keeps its code from one chunk to the next, and the values
+    (`CodedFact.values`) stay the same object until a chunk shows a value not seen before, so decision tables
+    built on them are reused as they are."""
+
+    name: str
+    dtype: pl.DataType = field(init=False)
+    values: pl.Series | None = None
+    days: tuple[int, int] | None = None
+    """Dates: the first and last day number coded (code = day - first)."""
+    seen: dict[object, int] = field(default_factory=dict)
+    listed: list[object] = field(default_factory=list)
+    """Values coded by a dictionary, in order of their codes."""
+    known: npt.NDArray[np.uint32] | None = None
+    """Lists coded by direct addressing: the code of each positional key (NO_CODE if not seen yet)."""
+    categories: pl.Categories = field(default_factory=pl.Categories.random)
+    """Text: codes given by Polars, kept for the whole run."""
+    in_use: pl.Series = field(init=False)
+    """An empty column of the categories: Polars forgets a Categories' texts once no column uses them."""
+    by_dictionary: bool = False
+    """Coded by `seen` from now on (a date span or a list too long for direct addressing was met)."""
+
+    def __post_init__(self) -> None:
+        kind = fact_type(self.name)
+        assert kind is not None, self.name
+        self.dtype = fact_dtype(kind)
+        self.in_use = pl.Series(dtype=pl.Categorical(self.categories))
+
+    def code(self, column: pl.Series) -> CodedFact:
+        """The column's codes and the value of each code, typed as rules read the fact."""
+        if column.dtype == pl.Boolean:
+            return self._fixed(column.cast(CODE).fill_null(2), pl.Series([False, True, None], dtype=pl.Boolean))
+        if column.dtype == pl.Date and not self.by_dictionary:
+            found = self._dates(column)
+            if found is not None:
+                return found
+        if isinstance(self.dtype, pl.List) and not self.by_dictionary:
+            return self._lists(column)
+        enum = domain_dtype(self.name)
+        if enum is not None and column.dtype != enum:
+            column = column.cast(enum)
+        if isinstance(column.dtype, pl.Enum):
+            codes = column.to_physical().cast(CODE).fill_null(column.dtype.categories.len())
+            return self._fixed(codes, _with_unknown(column.dtype.categories, self.dtype))
+        if column.dtype == pl.Utf8:
+            return self._text(column)
+        return self._by_dictionary(column.to_physical() if column.dtype == pl.Categorical else column, column)
+
+    def _fixed(self, codes: pl.Series, values: pl.Series) -> CodedFact:
+        if self.values is None or not self.values.equals(values):
+            self.values = values
+        return CodedFact(self.name, codes, self.values)
+
+    def _text(self, column: pl.Series) -> CodedFact:
+        """Text by the coder's own categories: Polars gives each text seen the next code, for the whole run."""
+        codes = column.cast(pl.Categorical(self.categories)).to_physical().cast(CODE)
+        texts = self.categories.to_series()
+        if self.values is None or self.values.len() != texts.len() + 1:
+            self.values = _with_unknown(texts, self.dtype)
+        return CodedFact(self.name, codes.fill_null(texts.len()), self.values)
+
+    def _dates(self, column: pl.Series) -> CodedFact | None:
+        """Day numbers from the first day coded; the range grows (in steps of a year, so seldom) when a chunk
+        shows an earlier or later date. None when the span would be too long for a table."""
         days = column.to_physical()
         found = days.drop_nulls()
         if found.is_empty():
-            return CodedFact(name, pl.Series(np.zeros(column.len(), dtype=np.uint32)), pl.Series([None], dtype=dtype))
-        low, high = int(found.min()), int(found.max())  # type: ignore[arg-type]
-        span = high - low + 1
-        if span <= MAX_DATE_SPAN:
-            codes = (days - low).cast(CODE).fill_null(span)
-            dates = pl.Series(np.arange(low, high + 1, dtype=np.int32)).cast(pl.Date)
-            return CodedFact(name, codes, _with_unknown(dates, dtype))
-    if kind.kind is t.Kind.SET:
-        codes, values = _list_codes(column, name)
-        return CodedFact(name, codes, values.cast(dtype))
-    enum = domain_dtype(name)
-    if enum is not None and column.dtype != enum:
-        column = column.cast(enum)
-    elif column.dtype == pl.Utf8:
-        column = column.cast(pl.Categorical(pl.Categories.random()))  # fresh categories: codes 0..n-1
-    if isinstance(column.dtype, pl.Enum | pl.Categorical):
-        codes, categories = _category_codes(column)
-        return CodedFact(name, codes, _with_unknown(categories, dtype))
-    codes, values = _dense(column, column)
-    return CodedFact(name, codes, values.cast(dtype))
+            low = high = self.days[0] if self.days else 0
+        else:
+            low, high = int(found.min()), int(found.max())  # type: ignore[arg-type]
+        if self.days is None or low < self.days[0] or high > self.days[1]:
+            first, last = (low, high) if self.days is None else (min(low, self.days[0]), max(high, self.days[1]))
+            first, last = first - first % 366, last - last % 366 + 365
+            if last - first + 1 > MAX_DATE_SPAN:
+                return None
+            self.days = first, last
+            dates = pl.Series(np.arange(first, last + 1, dtype=np.int32)).cast(pl.Date)
+            self.values = _with_unknown(dates, self.dtype)
+        first, last = self.days
+        codes = (days - first).cast(CODE).fill_null(last - first + 1)
+        assert self.values is not None
+        return CodedFact(self.name, codes, self.values)
+
+    def _lists(self, column: pl.Series) -> CodedFact:
+        """Lists of codes (nationalities) keyed by their items' positions in the domain, coded by direct
+        addressing; each new key is decoded back into its list, so the values need no pass over the people."""
+        dtype = domain_dtype(self.name)
+        if dtype is not None and column.dtype != dtype:
+            column = column.cast(dtype)
+        inner = column.dtype.inner if isinstance(column.dtype, pl.List) else None
+        array = column.to_physical().to_arrow()
+        offsets = np.asarray(array.offsets, dtype=np.int64)
+        longest = int(np.diff(offsets).max()) if offsets.size > 1 else 0
+        base = inner.categories.len() + 1 if isinstance(inner, pl.Enum) else MAX_DIRECT_KEY
+        direct = 0  # the longest list coded by direct addressing
+        while base ** (direct + 1) < MAX_DIRECT_KEY:
+            direct += 1
+        if not isinstance(inner, pl.Enum) or longest > direct:
+            self.seen = {_hashable(value): code for code, value in enumerate(self.listed)}
+            return self._by_dictionary(column, column)
+        unknown = base**direct
+        if self.known is None:
+            self.known = np.full(unknown + 1, NO_CODE, dtype=np.uint32)
+        codes = np.empty(column.len(), dtype=np.uint32)
+        items = np.asarray(array.values.fill_null(0), dtype=np.uint32)
+        valid = column.is_not_null().to_numpy()
+        fresh = list_codes(offsets, items, valid, base, unknown, self.known, len(self.listed), codes)
+        if fresh.size or self.values is None:
+            categories = inner.categories.to_list()
+            self.listed += [None if key == unknown else _decoded(int(key), base, categories) for key in fresh]
+            self.values = pl.Series(self.listed, dtype=self.dtype)
+        return CodedFact(self.name, pl.Series(codes), self.values)
+
+    def _by_dictionary(self, keys: pl.Series, column: pl.Series) -> CodedFact:
+        """Codes by a dictionary of the values seen in every chunk so far (`keys`: one per distinct value)."""
+        self.by_dictionary = True
+        local, values = _dense(keys, column)
+        mapping = np.empty(values.len(), dtype=np.uint32)
+        grew = self.values is None
+        for at, value in enumerate(values.to_list()):
+            key = _hashable(value)
+            code = self.seen.get(key)
+            if code is None:
+                code = self.seen[key] = len(self.listed)
+                self.listed.append(value)
+                grew = True
+            mapping[at] = code
+        if grew:
+            self.values = pl.Series(self.listed, dtype=self.dtype)
+        assert self.values is not None
+        return CodedFact(self.name, pl.Series(mapping[local.to_numpy()]), self.values)
+
+
+def code_fact(name: str, column: pl.Series) -> CodedFact:
+    """The column's codes and the value of each code, typed as rules read the fact (one chunk alone)."""
+    return FactCoder(name).code(column)

@@ -26,7 +26,7 @@ from math import prod
 
 import polars as pl
 
-from servicepath.batch.codes import CODE, CodedFact, code_fact
+from servicepath.batch.codes import CODE, CodedFact, FactCoder
 from servicepath.batch.columns import (
     POLARS_LOGIC,
     ForceParts,
@@ -40,6 +40,7 @@ from servicepath.batch.columns import (
     home_rule_groups,
     with_start,
 )
+from servicepath.batch.kernels import unit_rows
 from servicepath.batch.missing import missing_conditions
 from servicepath.engine.interpreter import Interpreter
 from servicepath.engine.plan import ForcePlan, HomeRulePlan, Plan
@@ -145,19 +146,6 @@ class Unit:
     @property
     def facts(self) -> set[str]:
         return {fact for group in self.groups for fact in group}
-
-
-def code_column(fact: str) -> str:
-    return f"#{fact}"
-
-
-def _joint_code(group: tuple[str, ...], coded: dict[str, CodedFact]) -> pl.Expr:
-    """Each person's code for the group's joint value, over the code columns (the last fact varies fastest)."""
-    terms, stride = [], 1
-    for fact in reversed(group):
-        terms.append(pl.col(code_column(fact)).cast(pl.UInt64) * stride if stride > 1 else pl.col(code_column(fact)))
-        stride *= coded[fact].size
-    return reduce(lambda x, y: x + y, terms)
 
 
 def _cross_product(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -284,30 +272,28 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
     return terms
 
 
-def gather_keys(codes: pl.DataFrame, coded: dict[str, CodedFact], units: list[Terms]) -> list[pl.Series]:
-    """Each unit's row per person: the terms of every unit that reads a group gathered together (one gather of a
-    frame, cheaper than a gather per term), then summed per unit."""
-    by_group: dict[tuple[str, ...], list[pl.Series]] = {}
-    names: list[list[str]] = []
+def gather_keys(coded: dict[str, CodedFact], units: list[Terms], people: int) -> list[pl.Series]:
+    """Each unit's row per person: the sum of its terms at the person's joint values, in one compiled pass over
+    the people (split between threads)."""
+    names = list(coded)
+    groups: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     for terms in units:
-        names.append([])
-        for group, term in terms:
-            found = by_group.setdefault(group, [])
-            names[-1].append(f"{list(by_group).index(group)}.{len(found)}")
-            found.append(term.alias(names[-1][-1]))
-    joints = (
-        codes.lazy()
-        .select(_joint_code(group, coded).cast(CODE).alias(str(at)) for at, group in enumerate(by_group))
-        .collect()
+        for group, _ in terms:
+            if group not in groups:
+                strides, stride = [], 1
+                for fact in reversed(group):
+                    strides.append((names.index(fact), stride))
+                    stride *= coded[fact].size
+                groups[group] = strides
+    order = list(groups)
+    rows = unit_rows(
+        [coded[name].codes.cast(CODE).to_numpy() for name in names],
+        list(groups.values()),
+        [[(order.index(group), term.cast(CODE).to_numpy()) for group, term in terms] for terms in units],
+        people,
+        pl.thread_pool_size(),
     )
-    gathered = pl.DataFrame(height=codes.height).hstack(
-        [column for at, terms in enumerate(by_group.values()) for column in pl.DataFrame(terms)[joints.to_series(at)]]
-    )
-    sums = [
-        reduce(lambda x, y: x + y, (pl.col(name) for name in unit)) if unit else pl.repeat(0, codes.height, dtype=CODE)
-        for unit in names
-    ]
-    return gathered.lazy().select(total.alias(str(at)) for at, total in enumerate(sums)).collect().get_columns()
+    return [pl.Series(row) for row in rows]
 
 
 @dataclass
@@ -400,6 +386,7 @@ class TableEngine:
     forces: list[ForceUnits] = field(init=False)
     homes: list[Unit] = field(init=False)
     compared_units: list[tuple[str, Unit | None]] = field(init=False)
+    coders: dict[str, FactCoder] = field(init=False)
 
     def __post_init__(self) -> None:
         chosen = self.selection.chosen(self.plan)
@@ -431,6 +418,7 @@ class TableEngine:
                 else:
                     units = _force_units(force_plan, day_plan.as_of, True, suffix)
                     self.compared_units.append((f"{force_id}.verdict{suffix}", units.decisions))
+        self.coders = {name: FactCoder(name) for name in sorted(self.facts())}
 
     @property
     def names(self) -> list[str]:
@@ -462,11 +450,11 @@ class TableEngine:
 
     def assess(self, chunk: pl.DataFrame) -> pl.DataFrame:
         """The result columns for a chunk of people (facts typed as batch reads them, coded or not)."""
-        names = sorted(self.facts())
-        # Coding runs column by column; Polars and NumPy release the GIL, so the columns are coded side by side.
+        # Coding runs column by column; Polars, NumPy and the kernels release the GIL, so the columns are coded
+        # side by side.
         with ThreadPoolExecutor(pl.thread_pool_size()) as pool:
-            coded = dict(zip(names, pool.map(lambda name: code_fact(name, chunk.get_column(name)), names), strict=True))
-        codes = pl.DataFrame([fact.codes.alias(code_column(name)) for name, fact in coded.items()], height=chunk.height)
+            each = pool.map(lambda coder: coder.code(chunk.get_column(coder.name)), self.coders.values())
+            coded = dict(zip(self.coders, each, strict=True))
         tabled: list[tuple[Lookup, Terms]] = []
         by_person: list[pl.DataFrame] = []
 
@@ -495,9 +483,11 @@ class TableEngine:
             columns += outputs(unit)
         for name, maybe in self.compared_units:
             columns += [pl.lit(None, pl.Utf8).alias(name)] if maybe is None else outputs(maybe)
-        keys = gather_keys(codes, coded, [terms for _, terms in tabled])
+        keys = gather_keys(coded, [terms for _, terms in tabled], chunk.height)
         gathered = [found.columns[key] for (found, _), key in zip(tabled, keys, strict=True) if found.columns.width]
-        frame = codes.hstack([column for found in [*gathered, *by_person] for column in found.get_columns()])
+        frame = pl.DataFrame(height=chunk.height).hstack(
+            [column for found in [*gathered, *by_person] for column in found.get_columns()]
+        )
         found = frame.lazy().with_columns(parts).select(columns).collect()
         return found.select(self.names)
 
