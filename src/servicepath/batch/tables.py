@@ -11,8 +11,8 @@ Kleene connectives above them) and of which facts an unknown atom waits for. So 
 the same compiled Polars expressions on one representative row per combination of signatures, and each person's
 answer is a gather at `sum(signature code * stride)`.
 
-Signatures are kept across chunks (a registry per group), so the tables are rebuilt only when a chunk shows a
-combination not seen before. A unit whose groups or tables would be too large (a date computed from two dates, say)
+Signatures are kept across chunks (a registry per group), and so are the facts' codes (one coder per fact, in
+batch/codes.py), so the tables are rebuilt only when a chunk shows a value not seen before. A unit whose groups or tables would be too large (a date computed from two dates, say)
 is computed person by person with the same expressions instead."""
 
 from __future__ import annotations
