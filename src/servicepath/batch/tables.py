@@ -9,11 +9,12 @@ the chunk (the cross product of its facts' values) gets a signature: the values 
 values with the same signature are alike for every output, because the outputs are functions of the atoms (the
 Kleene connectives above them) and of which facts an unknown atom waits for. So the unit's outputs are computed by
 the same compiled Polars expressions on one representative row per combination of signatures, and each person's
-answer is a gather at `sum(signature code * stride)`.
+answer is a gather at `sum(signature code * stride)`, the sum taken in one compiled pass (batch/kernels.py).
 
 Signatures are kept across chunks (a registry per group), and so are the facts' codes (one coder per fact, in
-batch/codes.py), so the tables are rebuilt only when a chunk shows a value not seen before. A unit whose groups or tables would be too large (a date computed from two dates, say)
-is computed person by person with the same expressions instead."""
+batch/codes.py), so the tables are rebuilt only when a chunk shows a value not seen before. A unit whose groups
+or tables would be too large (a date computed from two dates, say) is computed person by person with the same
+expressions instead."""
 
 from __future__ import annotations
 
@@ -175,16 +176,17 @@ def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl
     found = values.with_columns(probe.alias(name) for probe, name in zip(probes, names, strict=True)).select(names)
     found = found.with_row_index("at")
     distinct = found.group_by(names, maintain_order=True).agg(pl.col("at").first())
-    grew = False
-    codes = []
+    codes, new = [], []
     for row in distinct.iter_rows():
         key, at = row[:-1], row[-1]
         code = registry.codes.get(key)
         if code is None:
             code = registry.codes[key] = len(registry.codes)
-            registry.representatives.append(values.slice(at, 1))
-            grew = True
+            new.append(at)
         codes.append(code)
+    grew = bool(new)
+    if grew:
+        registry.representatives.append(values[new])
     coded_rows = distinct.with_columns(pl.Series("code", codes, dtype=CODE))
     joined = found.join(coded_rows.drop("at"), on=names, how="left", nulls_equal=True, maintain_order="left")
     registry.seen = (given, joined.get_column("code"))
