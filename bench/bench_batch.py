@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import resource
@@ -225,27 +226,14 @@ def peers_full_law(size: int) -> list[tuple[str, float, str]]:
 def openfisca_full_law(plan: Any, people: pl.DataFrame, ours: pl.DataFrame) -> tuple[str, float, str]:
     """Every force's eligibility as an OpenFisca system (bench/openfisca_peer.py), its inputs prepared outside
     the timing; the note says how often it agrees with servicepath where servicepath decides."""
-    try:
-        from openfisca_core.simulation_builder import SimulationBuilder
-    except ImportError as error:
-        return ("OpenFisca-core", float("nan"), f"not installed ({error.name}): pip install -e '.[bench]'")
+    if importlib.util.find_spec("openfisca_core") is None:
+        return ("OpenFisca-core", float("nan"), "not installed (openfisca_core): pip install -e '.[bench]'")
     from openfisca_peer import inputs_of, openfisca_system
 
     system, names, inputs = openfisca_system(plan)
     values = inputs_of(people, inputs)
-    period = ON.isoformat()
     found: list[np.ndarray] = []
-
-    def run() -> None:
-        builder = SimulationBuilder()
-        builder.create_entities(system)
-        builder.declare_person_entity("person", np.arange(people.height).astype(str))
-        simulation = builder.build(system)
-        for name, value in values.items():
-            simulation.set_input(name, period, value)
-        found[:] = [simulation.calculate(name, period) for name in names]
-
-    seconds = timed(run, repeat=2)
+    seconds = timed(lambda: found.__setitem__(slice(None), simulate(system, values, names)), repeat=2)
     decided = agreed = 0
     for force_id, eligible in zip(plan.forces, found, strict=True):
         verdict = ours.get_column(f"{force_id}.verdict")
@@ -273,11 +261,24 @@ def bandwidth(frame: pl.DataFrame) -> float:
     return timed(lambda: [int(array.sum()) for array in arrays], repeat=5)
 
 
+def simulate(system: Any, inputs: dict[str, np.ndarray], names: list[str]) -> list[np.ndarray]:
+    """One OpenFisca simulation of everyone in `inputs` on the bench's date: the named variables' values."""
+    from openfisca_core.simulation_builder import SimulationBuilder
+
+    period = ON.isoformat()
+    builder = SimulationBuilder()
+    builder.create_entities(system)
+    builder.declare_person_entity("person", np.arange(len(next(iter(inputs.values())))).astype(str))
+    simulation = builder.build(system)
+    for name, values in inputs.items():
+        simulation.set_input(name, period, values)
+    return [simulation.calculate(name, period) for name in names]
+
+
 def openfisca_rate(facts: pl.DataFrame, plan: object) -> tuple[str, float, str]:
     try:
         from openfisca_core.entities import build_entity
         from openfisca_core.periods import DAY
-        from openfisca_core.simulation_builder import SimulationBuilder
         from openfisca_core.taxbenefitsystems import TaxBenefitSystem
         from openfisca_core.variables import Variable
     except ImportError as error:
@@ -328,18 +329,7 @@ def openfisca_rate(facts: pl.DataFrame, plan: object) -> tuple[str, float, str]:
         "ru_rank": ru.to_numpy(),
         "criminal_record": facts.get_column("criminal_record").fill_null(True).to_numpy(),
     }
-    period = ON.isoformat()
-
-    def run() -> None:
-        builder = SimulationBuilder()
-        builder.create_entities(system)
-        builder.declare_person_entity("person", np.arange(facts.height).astype(str))
-        simulation = builder.build(system)
-        for name, values in inputs.items():
-            simulation.set_input(name, period, values)
-        simulation.calculate("eligible", period)
-
-    seconds = timed(run)
+    seconds = timed(lambda: simulate(system, inputs, ["eligible"]))
     return ("OpenFisca-core (minimal system)", facts.height / seconds, "booleans only: no unknown, defaults instead")
 
 

@@ -53,6 +53,22 @@ def _plus(dates: np.ndarray, duration: Duration, sign: int) -> np.ndarray:
     return moved.astype("datetime64[D]") + np.minimum(day, length - 1) + sign * duration.days
 
 
+def _input(name: str) -> Formula:
+    return lambda get: get(name)
+
+
+def _fold(combine: Callable[[Any, Any], Any], parts: list[Formula]) -> Formula:
+    """The parts' values combined left to right (`and`, `or`, `min`, `max`)."""
+
+    def folded(get: Inputs) -> Any:
+        result = parts[0](get)
+        for part in parts[1:]:
+            result = combine(result, part(get))
+        return result
+
+    return folded
+
+
 class NumpyFormulas:
     """Compiles one scope's expressions to functions of the input variables; collects the inputs they read."""
 
@@ -78,21 +94,13 @@ class NumpyFormulas:
                 return self.compile(target) if target is not None else (lambda _: False)
             name = variable_name(node.name)
             self.inputs[name] = node.name
-            return lambda get: get(name)
+            return _input(name)
         if isinstance(node, ast.Not):
             operand = self.compile(node.operand)
             return lambda get: np.logical_not(operand(get))
         if isinstance(node, ast.BoolOp):
             operands = [self.compile(operand) for operand in node.operands]
-            combine = np.logical_and if node.op == "and" else np.logical_or
-
-            def connective(get: Inputs) -> Any:
-                result = operands[0](get)
-                for operand in operands[1:]:
-                    result = combine(result, operand(get))
-                return result
-
-            return connective
+            return _fold(np.logical_and if node.op == "and" else np.logical_or, operands)
         if isinstance(node, ast.IfThenElse):
             condition, then, otherwise = (self.compile(part) for part in node.children())
             return lambda get: np.where(condition(get), then(get), otherwise(get))
@@ -154,28 +162,21 @@ class NumpyFormulas:
     def _membership(
         self, node: ast.Binary, left_constant: bool, left_value: Any, right_constant: bool, right_value: Any
     ) -> Formula:
-        if node.op == "intersects" and left_constant:
-            left_constant, left_value, right_constant, right_value = right_constant, right_value, left_constant, None
-            node = ast.Binary(node.op, node.right, node.left, text=node.text)
-            right_value = self.constant(node.right)[1]
-        if node.op == "intersects" or (left_constant and isinstance(left_value, str) and not right_constant):
-            countries = sorted(right_value) if node.op == "intersects" else [left_value]
-            names = [citizen_variable(country) for country in countries]
-            self.inputs.update(dict.fromkeys(names, "citizenships"))
-
-            def any_of(get: Inputs) -> Any:
-                result: Any = False
-                for name in names:
-                    result = np.logical_or(result, get(name))
-                return result
-
-            return any_of
+        if node.op == "intersects":
+            return self._citizen_of_any(sorted(left_value if left_constant else right_value))
+        if left_constant and isinstance(left_value, str) and not right_constant:
+            return self._citizen_of_any([left_value])
         if right_constant and isinstance(right_value, frozenset):
             kind = self.scope.type_of(node.left)
             members = [self._index(member, kind) for member in sorted(right_value)]
             element = self.compile(node.left)
             return lambda get: np.isin(element(get), members)
         raise ValueError(f"no OpenFisca translation for '{node.text}'")
+
+    def _citizen_of_any(self, countries: list[str]) -> Formula:
+        names = [citizen_variable(country) for country in countries]
+        self.inputs.update(dict.fromkeys(names, "citizenships"))
+        return _fold(np.logical_or, [lambda _: False, *(_input(name) for name in names)])
 
     def _call(self, node: ast.Call) -> Formula:
         args = [self.compile(arg) for arg in node.args]
@@ -199,15 +200,7 @@ class NumpyFormulas:
         if node.function == "days_between":
             start, end = args
             return lambda get: (np.asarray(end(get)) - np.asarray(start(get))).astype(np.int64)
-        pick = np.minimum if node.function == "min" else np.maximum
-
-        def extreme(get: Inputs) -> Any:
-            result = args[0](get)
-            for arg in args[1:]:
-                result = pick(result, arg(get))
-            return result
-
-        return extreme
+        return _fold(np.minimum if node.function == "min" else np.maximum, args)
 
 
 def inputs_of(people: pl.DataFrame, inputs: dict[str, str]) -> dict[str, np.ndarray]:
@@ -256,13 +249,7 @@ def openfisca_system(plan: Plan) -> tuple[Any, list[str], dict[str, str]]:
         compiler = NumpyFormulas(force.interpreter, inputs)
         requirements = [compiler.compile(compiled.node) for _, compiled in force.requirements]
 
-        def eligible(get: Inputs, requirements: list[Formula] = requirements) -> Any:
-            result: Any = True
-            for requirement in requirements:
-                result = np.logical_and(result, requirement(get))
-            return result
-
-        formulas[f"eligible_{at}"] = eligible
+        formulas[f"eligible_{at}"] = _fold(np.logical_and, [lambda _: True, *requirements])
 
     def variable(name: str, kind: type, formula: Formula | None = None) -> type:
         attributes: dict[str, object] = {"value_type": kind, "entity": person, "definition_period": DAY, "label": name}

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from servicepath.batch import tables
-from servicepath.batch.codes import FactCoder, code_fact, domain_dtype
+from servicepath.batch.codes import FactCoder, domain_dtype
 from servicepath.batch.columns import Selection, assess_frame
 from servicepath.batch.io import check_chunk
 from servicepath.batch.population import population
@@ -93,12 +93,12 @@ def test_codes_are_exact() -> None:
     column = pl.Series(
         "citizenships", [["FR", "RU"], ["RU", "FR"], [], None, ["FR", "RU"], ["TJ"]], dtype=pl.List(pl.Utf8)
     )
-    coded = code_fact("citizenships", column)
+    coded = FactCoder("citizenships").code(column)
     codes = coded.codes.to_list()
     assert codes[0] == codes[4] and len(set(codes)) == 5
     assert coded.values.gather(coded.codes).to_list() == column.to_list()
     dates = pl.Series("birth_date", [dt.date(1990, 1, 1), None, dt.date(1990, 1, 3)], dtype=pl.Date)
-    coded_dates = code_fact("birth_date", dates)
+    coded_dates = FactCoder("birth_date").code(dates)
     assert coded_dates.values.gather(coded_dates.codes).to_list() == dates.to_list()
 
 

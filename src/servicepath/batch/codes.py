@@ -213,8 +213,3 @@ class FactCoder:
             self.values = pl.Series(self.listed, dtype=self.dtype)
         assert self.values is not None
         return CodedFact(self.name, pl.Series(mapping[local.to_numpy()]), self.values)
-
-
-def code_fact(name: str, column: pl.Series) -> CodedFact:
-    """The column's codes and the value of each code, typed as rules read the fact (one chunk alone)."""
-    return FactCoder(name).code(column)

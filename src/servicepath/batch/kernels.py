@@ -134,7 +134,7 @@ def unit_rows(
             group_bounds,
             term_groups,
             term_bounds,
-            term_values.astype(np.uint32, copy=False),
+            term_values,
             unit_bounds,
             rows,
             start,

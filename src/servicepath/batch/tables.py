@@ -277,20 +277,18 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
 def gather_keys(coded: dict[str, CodedFact], units: list[Terms], people: int) -> list[pl.Series]:
     """Each unit's row per person: the sum of its terms at the person's joint values, in one compiled pass over
     the people (split between threads)."""
-    names = list(coded)
-    groups: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-    for terms in units:
-        for group, _ in terms:
-            if group not in groups:
-                strides, stride = [], 1
-                for fact in reversed(group):
-                    strides.append((names.index(fact), stride))
-                    stride *= coded[fact].size
-                groups[group] = strides
-    order = list(groups)
+    order = list(dict.fromkeys(group for terms in units for group, _ in terms))
+    names = list(dict.fromkeys(fact for group in order for fact in group))
+    groups = []
+    for group in order:
+        strides, stride = [], 1
+        for fact in reversed(group):
+            strides.append((names.index(fact), stride))
+            stride *= coded[fact].size
+        groups.append(strides)
     rows = unit_rows(
-        [coded[name].codes.cast(CODE).to_numpy() for name in names],
-        list(groups.values()),
+        [coded[name].codes.to_numpy() for name in names],
+        groups,
         [[(order.index(group), term.cast(CODE).to_numpy()) for group, term in terms] for terms in units],
         people,
         pl.thread_pool_size(),
