@@ -223,7 +223,7 @@ def peers_full_law(size: int) -> list[tuple[str, float, str]]:
     return results
 
 
-def openfisca_full_law(plan: Any, people: pl.DataFrame, ours: pl.DataFrame) -> tuple[str, float, str]:
+def openfisca_full_law(plan: Any, people: pl.DataFrame, ours: Any) -> tuple[str, float, str]:
     """Every force's eligibility as an OpenFisca system (bench/openfisca_peer.py), its inputs prepared outside
     the timing; the note says how often it agrees with servicepath where servicepath decides."""
     if importlib.util.find_spec("openfisca_core") is None:
@@ -236,7 +236,7 @@ def openfisca_full_law(plan: Any, people: pl.DataFrame, ours: pl.DataFrame) -> t
     seconds = timed(lambda: found.__setitem__(slice(None), simulate(system, values, names)), repeat=2)
     decided = agreed = 0
     for force_id, eligible in zip(plan.forces, found, strict=True):
-        verdict = ours.get_column(f"{force_id}.verdict")
+        verdict = pl.Series(ours.column(f"{force_id}.verdict"))
         known = (verdict != "unknown").to_numpy()
         decided += int(known.sum())
         agreed += int(((verdict == "eligible").to_numpy() == eligible)[known].sum())

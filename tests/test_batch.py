@@ -54,7 +54,11 @@ def test_batch_equals_interpreter(example_law: LawSet, which: str, on: dt.date, 
     law = example_law if which == "example" else shipped_law()
     plan = plan_on(law, on)
     people = population(250, seed=7, forces=list(law.forces), missing=0.25)
-    results = assess_frame(people, plan) if engine == "polars" else TableEngine(plan).assess(people)
+    results = (
+        assess_frame(people, plan)
+        if engine == "polars"
+        else pl.DataFrame(pl.from_arrow(TableEngine(plan).assess(people)))
+    )
     assert any(value == "unknown" for column in results.columns for value in results.get_column(column).to_list())
     for row, got in zip(people.to_dicts(), results.to_dicts(), strict=True):
         assert got == expected_row(law, row, on, results.columns)

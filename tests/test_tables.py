@@ -8,12 +8,14 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from servicepath.batch import tables
 from servicepath.batch.codes import FactCoder, domain_dtype
 from servicepath.batch.columns import Selection, assess_frame
 from servicepath.batch.io import check_chunk
+from servicepath.batch.kernels import BLOCK
 from servicepath.batch.population import population
 from servicepath.batch.runner import facts_needed, run_batch
 from servicepath.batch.tables import TableEngine
@@ -23,7 +25,9 @@ from servicepath.packs.lawset import shipped_law
 ON = dt.date(2023, 6, 1)
 
 
-def _same(a: pl.DataFrame, b: pl.DataFrame) -> None:
+def _same(a: pl.DataFrame | pa.Table, b: pl.DataFrame | pa.Table) -> None:
+    """Equal column for column, read as text (tables give Arrow tables, the per-person columns Polars frames)."""
+    a, b = (found if isinstance(found, pl.DataFrame) else pl.DataFrame(pl.from_arrow(found)) for found in (a, b))
     assert a.columns == b.columns
     for name in a.columns:
         assert a.get_column(name).cast(pl.Utf8).to_list() == b.get_column(name).cast(pl.Utf8).to_list(), name
@@ -57,6 +61,32 @@ def test_tables_kept_across_chunks_that_show_new_values(tmp_path: Path) -> None:
     _same(pl.read_parquet(tmp_path / "tables.parquet"), pl.read_parquet(tmp_path / "polars.parquet"))
 
 
+def test_tables_equal_per_person_over_several_blocks_and_threads() -> None:
+    """More people than one block of the compiled pass, split between threads, and a last block that does not end
+    on a byte of the validity bitmaps: every column, missing values included, as the per-person columns give."""
+    law = shipped_law()
+    plan = plan_on(law, ON)
+    people = population(2 * BLOCK + 4099, seed=5, forces=list(law.forces), missing=0.2)
+    found = TableEngine(plan).assess(people)
+    assert found.column("fr-foreign-legion.first_failing").null_count > 0
+    _same(found, assess_frame(people, plan))
+
+
+def test_output_file_keeps_the_enums(tmp_path: Path) -> None:
+    """Parquet written from the gathered Arrow columns reads back with the same types as the per-person engine's:
+    verdicts and first failing requirements as enums, missing facts as text categories, dates as dates."""
+    law = shipped_law()
+    people = population(300, seed=8, forces=list(law.forces), missing=0.2)
+    people.write_parquet(tmp_path / "people.parquet")
+    for engine in ("tables", "polars"):
+        run_batch(tmp_path / "people.parquet", tmp_path / f"{engine}.parquet", law, ON, engine=engine)
+    tabled, per_person = (pl.read_parquet(tmp_path / f"{engine}.parquet") for engine in ("tables", "polars"))
+    assert isinstance(tabled.schema["fr-foreign-legion.verdict"], pl.Enum)
+    assert tabled.schema["fr-foreign-legion.first_failing"] == per_person.schema["fr-foreign-legion.first_failing"]
+    assert tabled.schema["fr-foreign-legion.citizenship_date"] == pl.Date
+    assert tabled.schema["fr-foreign-legion.missing_facts"] in (pl.Categorical, pl.Utf8)
+
+
 def test_units_too_large_to_table_are_computed_per_person(monkeypatch: pytest.MonkeyPatch) -> None:
     law = shipped_law()
     plan = plan_on(law, ON)
@@ -84,8 +114,9 @@ def test_no_citizenship_date_when_nobody_meets_a_path() -> None:
     plan = plan_on(law, ON)
     given = pl.DataFrame({"birth_date": ["1995-01-01"] * 2, "sex": ["male"] * 2})
     people, _ = check_chunk(given, 1, facts_needed(plan, Selection()))
-    for found in (TableEngine(plan).assess(people), assess_frame(people, plan)):
-        assert found.get_column("fr-foreign-legion.citizenship_date").to_list() == [None, None]
+    tabled = TableEngine(plan).assess(people).column("fr-foreign-legion.citizenship_date").to_pylist()
+    assert tabled == assess_frame(people, plan).get_column("fr-foreign-legion.citizenship_date").to_list()
+    assert tabled == [None, None]
 
 
 def test_codes_are_exact() -> None:

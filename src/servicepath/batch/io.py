@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from servicepath.batch.codes import domain_dtype
 from servicepath.engine.polars_backend import fact_dtype
@@ -220,37 +222,36 @@ def profile_of(row: dict[str, Any]) -> Profile:
 
 
 class Writer:
-    """Writes chunks to one CSV or Parquet file. Parquet chunks go to parts first, joined at the end by a
-    streaming copy; CSV chunks are appended, with lists written 'A;B'."""
+    """Writes chunks (Arrow tables or Polars frames) to one CSV or Parquet file. Parquet goes through a streaming
+    writer to a hidden file, moved in place when closed; CSV chunks are appended, with lists written 'A;B'."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.kind = file_format(path)
-        self.parts: list[Path] = []
         self.written = False
-        self.schema: pl.Schema | None = None
+        self.partial = path.with_name(f".{path.name}.partial")
+        self.parquet: pq.ParquetWriter | None = None
 
-    def write(self, frame: pl.DataFrame) -> None:
-        if self.schema is None:
-            self.schema = frame.schema
+    def write(self, chunk: pl.DataFrame | pa.Table) -> None:
         if self.kind == "csv":
+            frame = chunk if isinstance(chunk, pl.DataFrame) else pl.DataFrame(pl.from_arrow(chunk))
             lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
             frame = frame.with_columns(pl.col(name).list.join(LIST_SEPARATOR) for name in lists)
             with self.path.open("a" if self.written else "w", encoding="utf-8", newline="") as handle:
                 frame.write_csv(handle, include_header=not self.written)
         else:
-            part = self.path.with_name(f".{self.path.name}.part{len(self.parts)}")
-            frame.write_parquet(part)
-            self.parts.append(part)
+            table = chunk.to_arrow() if isinstance(chunk, pl.DataFrame) else chunk
+            if self.parquet is None:
+                self.parquet = pq.ParquetWriter(self.partial, table.schema)
+            elif not table.schema.equals(self.parquet.schema):
+                table = table.cast(self.parquet.schema)
+            self.parquet.write_table(table)
         self.written = True
 
-    def close(self, empty: pl.DataFrame) -> None:
+    def close(self, empty: pl.DataFrame | pa.Table) -> None:
         """Finish the file; `empty` gives the columns when no chunk was written."""
         if not self.written:
             self.write(empty)
-        if self.kind == "parquet":
-            try:
-                pl.scan_parquet(self.parts).sink_parquet(self.path)
-            finally:
-                for part in self.parts:
-                    part.unlink(missing_ok=True)
+        if self.parquet is not None:
+            self.parquet.close()
+            self.partial.replace(self.path)

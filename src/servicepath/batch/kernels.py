@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numba
@@ -25,11 +26,14 @@ def _compiled(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 BLOCK = 16384
-"""People per block: a block's joint values stay in the core's cache while each unit's row is summed."""
+"""People per block: a block's joint values and rows stay in the core's cache while each output is gathered."""
+
+WIDTHS = (1, 2, 4, 8)
+"""Bytes per value of an output column: its values are gathered as unsigned numbers of this width."""
 
 
-def _unit_rows(
-    facts: Codes,
+def _gather_outputs(
+    facts: Any,
     group_facts: Offsets,
     group_strides: Offsets,
     group_bounds: Offsets,
@@ -37,15 +41,27 @@ def _unit_rows(
     term_bounds: Offsets,
     term_values: Codes,
     unit_bounds: Offsets,
-    rows: Codes,
+    column_bounds: Offsets,
+    column_widths: Offsets,
+    column_slots: Offsets,
+    column_starts: Offsets,
+    column_bitmaps: Offsets,
+    column_missing: npt.NDArray[np.uint64],
+    tables: tuple[Any, Any, Any, Any],
+    outputs: tuple[Any, Any, Any, Any],
+    bitmaps: npt.NDArray[np.uint8],
     start: int,
     stop: int,
 ) -> None:
-    # Block by block, one output row at a time: writing every unit's row for each person in turn would keep as
-    # many write streams open as there are units, more than a core tracks.
+    # Block by block, one unit's row at a time, then each of the unit's columns: the row stays in the cache, and
+    # each column is written as one stream (every column of every unit for each person in turn would keep more
+    # write streams open than a core tracks).
+    table1, table2, table4, table8 = tables
+    out1, out2, out4, out8 = outputs
     groups = group_bounds.size - 1
     joint = np.empty((groups, BLOCK), dtype=np.uint32)
-    total = np.empty(BLOCK, dtype=np.uint32)
+    row = np.empty(BLOCK, dtype=np.uint32)
+    valid = np.empty(BLOCK, dtype=np.uint8)
     for first in range(start, stop, BLOCK):
         size = min(BLOCK, stop - first)
         # Views indexed by unsigned codes: no check for negative indices, so the loops vectorise.
@@ -53,17 +69,56 @@ def _unit_rows(
             codes = joint[group]
             codes[:size] = 0
             for at in range(group_bounds[group], group_bounds[group + 1]):
-                column, stride = facts[group_facts[at], first : first + size], np.uint32(group_strides[at])
+                column, stride = facts[group_facts[at]][first : first + size], np.uint32(group_strides[at])
                 for person in range(size):
                     codes[person] += column[person] * stride
         for unit in range(unit_bounds.size - 1):
-            total[:size] = 0
+            row[:size] = 0
             for term in range(unit_bounds[unit], unit_bounds[unit + 1]):
                 values = term_values[term_bounds[term] : term_bounds[term + 1]]
                 codes = joint[term_groups[term]]
                 for person in range(size):
-                    total[person] += values[codes[person]]
-            rows[unit, first : first + size] = total[:size]
+                    row[person] += values[codes[person]]
+            for output in range(column_bounds[unit], column_bounds[unit + 1]):
+                width, slot, begin = column_widths[output], column_slots[output], column_starts[output]
+                if width == 1:
+                    gather_values(table1[begin:], row, size, out1[slot, first : first + size])
+                elif width == 2:
+                    gather_values(table2[begin:], row, size, out2[slot, first : first + size])
+                elif width == 4:
+                    gather_values(table4[begin:], row, size, out4[slot, first : first + size])
+                else:
+                    gather_values(table8[begin:], row, size, out8[slot, first : first + size])
+                if column_bitmaps[output] >= 0:
+                    bits = bitmaps[column_bitmaps[output], first // 8 : (first + size + 7) // 8]
+                    if width == 1:
+                        mark_missing(out1[slot, first : first + size], column_missing[output], valid, bits)
+                    elif width == 2:
+                        mark_missing(out2[slot, first : first + size], column_missing[output], valid, bits)
+                    elif width == 4:
+                        mark_missing(out4[slot, first : first + size], column_missing[output], valid, bits)
+                    else:
+                        mark_missing(out8[slot, first : first + size], column_missing[output], valid, bits)
+
+
+def _gather_values(table: Any, row: Codes, size: int, out: Any) -> None:
+    for person in range(size):
+        out[person] = table[row[person]]
+
+
+def _mark_missing(values: Any, missing: np.uint64, valid: npt.NDArray[np.uint8], bits: npt.NDArray[np.uint8]) -> None:
+    """Arrow's validity bitmap of values where `missing` marks no value (bit i of byte j: value 8j + i is
+    there), and 0 in place of `missing`. Each byte of bits is packed by one multiplication: the eight 0/1 bytes
+    of a 64-bit word times 0x0102040810204080 carry byte i's bit to bit 56 + i, and no two products overlap."""
+    size = values.size
+    for at in range(size):
+        there = values[at] != missing
+        valid[at] = there
+        values[at] = values[at] if there else 0
+    valid[size : (size + 7) // 8 * 8] = 0
+    words = valid[: (size + 7) // 8 * 8].view(np.uint64)
+    for at in range(words.size):
+        bits[at] = (words[at] * np.uint64(0x0102040810204080)) >> np.uint64(56)
 
 
 def _list_codes(
@@ -97,38 +152,73 @@ def _list_codes(
     return fresh[:count]
 
 
-unit_rows_kernel = _compiled(_unit_rows)
 list_codes = _compiled(_list_codes)
+gather_values = _compiled(_gather_values)
+mark_missing = _compiled(_mark_missing)
+gather_outputs_kernel = _compiled(_gather_outputs)
 
 
-def unit_rows(
-    facts: list[Codes],
-    groups: list[list[tuple[int, int]]],
-    terms: list[list[tuple[int, Codes]]],
-    people: int,
-    workers: int,
-) -> Codes:
-    """Each unit's row per person: `groups` gives each group's (fact, stride) pairs, whose weighted sum of codes is
-    the person's joint value; `terms` gives each unit's (group, value per joint value) pairs, whose sum at the
-    person's joint values is the row."""
+@dataclass(frozen=True)
+class TableColumn:
+    """One column of a unit's table: a value per row as unsigned numbers of 1, 2, 4 or 8 bytes; `missing`, if
+    not None, is the value that marks a row with no value (gathered as 0, with a validity bitmap)."""
+
+    values: npt.NDArray[Any]
+    missing: int | None
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """A unit's row per person as a sum of terms, each a value per joint value of a group; and its columns."""
+
+    terms: list[tuple[int, Codes]]
+    columns: list[TableColumn]
+
+
+Gathered = tuple[npt.NDArray[Any], npt.NDArray[np.uint8] | None]
+"""A column's values per person, and its validity bitmap (Arrow's layout) if some are missing."""
+
+
+def gather_outputs(
+    facts: list[Codes], groups: list[list[tuple[int, int]]], units: list[UnitTable], people: int, workers: int
+) -> list[Gathered]:
+    """Every unit's columns per person, in order: `groups` gives each group's (fact, stride) pairs, whose weighted
+    sum of codes is the person's joint value; a unit's row is the sum of its terms at the person's joint values,
+    and each column's value is the table's at that row."""
     group_facts = np.array([fact for group in groups for fact, _ in group], dtype=np.int64)
     group_strides = np.array([stride for group in groups for _, stride in group], dtype=np.int64)
     group_bounds = np.cumsum([0, *(len(group) for group in groups)], dtype=np.int64)
-    flat = [term for unit in terms for term in unit]
+    flat = [term for unit in units for term in unit.terms]
     term_groups = np.array([group for group, _ in flat], dtype=np.int64)
     term_bounds = np.cumsum([0, *(values.size for _, values in flat)], dtype=np.int64)
     term_values = np.concatenate([values for _, values in flat]) if flat else np.zeros(0, dtype=np.uint32)
-    unit_bounds = np.cumsum([0, *(len(unit) for unit in terms)], dtype=np.int64)
-    rows = np.zeros((len(terms), people), dtype=np.uint32)
-    stacked = np.empty((len(facts), people), dtype=np.uint32)
-    step = -(-people // workers) if people else 1
+    unit_bounds = np.cumsum([0, *(len(unit.terms) for unit in units)], dtype=np.int64)
+    columns = [column for unit in units for column in unit.columns]
+    column_bounds = np.cumsum([0, *(len(unit.columns) for unit in units)], dtype=np.int64)
+    slots, starts = [], []
+    counts, filled = dict.fromkeys(WIDTHS, 0), dict.fromkeys(WIDTHS, 0)
+    for column in columns:
+        width = column.values.itemsize
+        slots.append(counts[width])
+        starts.append(filled[width])
+        counts[width] += 1
+        filled[width] += column.values.size
+    widths = np.array([column.values.itemsize for column in columns], dtype=np.int64)
+    tables = tuple(
+        _joined([column.values for column in columns if column.values.itemsize == width], width) for width in WIDTHS
+    )
+    column_bitmaps = np.cumsum([column.missing is not None for column in columns], dtype=np.int64) - 1
+    column_bitmaps[[column.missing is None for column in columns]] = -1
+    column_missing = np.array([column.missing or 0 for column in columns], dtype=np.uint64)
+    outputs = tuple(np.empty((counts[width], people), dtype=f"u{width}") for width in WIDTHS)
+    bitmaps = np.empty((int(column_bitmaps.max(initial=-1)) + 1, (people + 7) // 8), dtype=np.uint8)
+    fact_list = numba.typed.List(facts) if facts else numba.typed.List.empty_list(numba.uint32[::1])
+    # Each thread takes whole blocks, so that its people start on a byte of the validity bitmaps.
+    step = max(1, -(-people // workers // BLOCK)) * BLOCK
 
     def part(start: int) -> None:
-        stop = min(start + step, people)
-        for at, codes in enumerate(facts):
-            stacked[at, start:stop] = codes[start:stop]
-        unit_rows_kernel(
-            stacked,
+        gather_outputs_kernel(
+            fact_list,
             group_facts,
             group_strides,
             group_bounds,
@@ -136,11 +226,26 @@ def unit_rows(
             term_bounds,
             term_values,
             unit_bounds,
-            rows,
+            column_bounds,
+            widths,
+            np.array(slots, dtype=np.int64),
+            np.array(starts, dtype=np.int64),
+            column_bitmaps,
+            column_missing,
+            tables,
+            outputs,
+            bitmaps,
             start,
-            stop,
+            min(start + step, people),
         )
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(part, range(0, people, step)))
-    return rows
+    return [
+        (outputs[WIDTHS.index(int(width))][slot], None if at < 0 else bitmaps[at])
+        for width, slot, at in zip(widths, slots, column_bitmaps, strict=True)
+    ]
+
+
+def _joined(tables: list[npt.NDArray[Any]], width: int) -> npt.NDArray[Any]:
+    return np.concatenate(tables) if tables else np.zeros(0, dtype=f"u{width}")

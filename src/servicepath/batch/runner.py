@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from servicepath.batch.columns import Selection, Stages, facts_needed, result_columns
 from servicepath.batch.io import ROW, BatchInputError, Writer, check_chunk, count_rows, file_format, read_chunks
@@ -128,26 +130,27 @@ def run_batch(
             summary.copied_columns = [name for name in good.columns if name not in needed and name != ROW]
             copied = [pl.col(name) for name in (ROW, *summary.copied_columns)]
             if sql is not None:
-                result = sql.run(good, [ROW, *summary.copied_columns])
+                result = sql.run(good, [ROW, *summary.copied_columns]).to_arrow()
             elif tables is not None:
                 result = table_columns(tables, good, [ROW, *summary.copied_columns])
             else:
-                result = stages.apply(good.lazy()).select(*copied, *columns).collect()
+                result = stages.apply(good.lazy()).select(*copied, *columns).collect().to_arrow()
             if standards_forces and any(is_result_field(name) for name in good.columns):
-                result = result.join(standards_frame(good, law, as_of, standards_forces), on=ROW, how="left")
+                standards = standards_frame(good, law, as_of, standards_forces)
+                result = pl.DataFrame(pl.from_arrow(result)).join(standards, on=ROW, how="left").to_arrow()
             _count(summary, result, chosen, compared, compare)
             summary.rows += chunk.height
-            summary.assessed += result.height
+            summary.assessed += result.num_rows
             summary.rejected += bad.height
-            if result.height:
+            if result.num_rows:
                 writer.write(result)
-            empty = result.clear()
+            empty = result.schema.empty_table()
             if bad.height:
                 reject_writer.write(bad)
             if progress is not None:
                 progress(summary.rows, total)
         if empty is None:
-            empty = pl.DataFrame({ROW: []}, schema={ROW: pl.Int64})
+            empty = pa.table({ROW: pa.array([], pa.int64())})
         writer.close(empty)
         if reject_writer.written:
             reject_writer.close(empty)
@@ -163,22 +166,23 @@ def run_batch(
 
 def _count(
     summary: Summary,
-    result: pl.DataFrame,
+    result: pa.Table,
     chosen: list[str],
     compared: list[str],
     compare: tuple[dt.date, dt.date] | None,
 ) -> None:
     for force_id in chosen:
         counts = summary.verdicts.setdefault(force_id, Counter())
-        for verdict, count in result.get_column(f"{force_id}.verdict").value_counts().iter_rows():
-            counts[str(verdict)] += int(count)
+        for found in pc.value_counts(result.column(f"{force_id}.verdict")).to_pylist():
+            counts[str(found["values"])] += int(found["counts"])
     if compare is None:
         return
     first, second = (day.isoformat() for day in compare)
     for force_id in compared:
         before = pl.col(f"{force_id}.verdict@{first}").fill_null("not in force")
         after = pl.col(f"{force_id}.verdict@{second}").fill_null("not in force")
-        changed = result.lazy().filter(before != after).group_by(before.alias("a"), after.alias("b")).len().collect()
+        verdicts = pl.DataFrame(pl.from_arrow(result.select([f"{force_id}.verdict@{day}" for day in (first, second)])))
+        changed = verdicts.lazy().filter(before != after).group_by(before.alias("a"), after.alias("b")).len().collect()
         changes = summary.changes.setdefault(force_id, Counter())
         for a, b, count in changed.iter_rows():
             changes[(str(a), str(b))] += int(count)

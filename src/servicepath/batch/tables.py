@@ -22,10 +22,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import reduce
 from math import prod
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
+import pyarrow as pa
 
 from servicepath.batch.codes import CODE, CodedFact, FactCoder
 from servicepath.batch.columns import (
@@ -41,7 +43,7 @@ from servicepath.batch.columns import (
     home_rule_groups,
     with_start,
 )
-from servicepath.batch.kernels import unit_rows
+from servicepath.batch.kernels import Gathered, TableColumn, UnitTable, gather_outputs
 from servicepath.batch.missing import missing_conditions
 from servicepath.engine.interpreter import Interpreter
 from servicepath.engine.plan import ForcePlan, HomeRulePlan, Plan
@@ -194,41 +196,76 @@ def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl
 
 
 @dataclass(frozen=True)
+class Output:
+    """One column of a unit's table, as gathered per person by the compiled pass (batch/kernels.py) and read back
+    without a copy as an Arrow array of `field`: an enum, or text, as a dictionary over `dictionary` (text over
+    the table's own distinct values), booleans as 0/1 bytes."""
+
+    name: str
+    column: TableColumn
+    field: pa.Field
+    dictionary: pa.Array | None
+    boolean: bool
+
+    @property
+    def value(self) -> pl.Expr:
+        """The column as the outputs read it."""
+        return (pl.col(self.name) != 0) if self.boolean else pl.col(self.name)
+
+    def array(self, gathered: Gathered, people: int) -> pa.Array:
+        values, bitmap = gathered
+        buffers = [None if bitmap is None else pa.py_buffer(bitmap), pa.py_buffer(values)]
+        if self.dictionary is None:
+            return pa.Array.from_buffers(self.field.type, people, buffers)
+        indices = pa.Array.from_buffers(self.field.type.index_type, people, buffers)
+        return pa.DictionaryArray.from_arrays(indices, self.dictionary, ordered=self.field.type.ordered, safe=False)
+
+
+def arrow_field(name: str, dtype: pl.DataType) -> pa.Field:
+    """The Arrow field Polars gives a column of this type (an enum's field carries its categories)."""
+    return pl.Series(name, [], dtype=dtype).to_frame().to_arrow().schema.field(name)
+
+
+def _output(column: pl.Series) -> Output:
+    name, dtype, dictionary = column.name, column.dtype, None
+    boolean = dtype == pl.Boolean
+    if boolean:
+        column = column.cast(pl.UInt8)
+    elif dtype in (pl.Utf8, pl.Categorical):
+        text = column.cast(pl.Utf8)
+        words = text.drop_nulls().unique(maintain_order=True)
+        column = text.cast(pl.Enum(words))
+        dtype = pl.Categorical()
+        dictionary = pa.array(words.to_list(), pa.large_string())
+    elif isinstance(dtype, pl.Enum):
+        dictionary = pa.array(dtype.categories.to_list(), pa.large_string())
+    field = arrow_field(name, pl.UInt8() if boolean else dtype)
+    stored = field.type.index_type if dictionary is not None else field.type
+    width = stored.bit_width // 8
+    values = column.to_physical().fill_null(0).to_numpy()
+    values = values.astype(f"i{width}" if pa.types.is_signed_integer(stored) else f"u{width}").view(f"u{width}")
+    missing = None
+    if column.has_nulls():
+        # A value no row holds marks the rows with none.
+        held = np.unique(values[column.is_not_null().to_numpy()])
+        missing = int(np.flatnonzero(np.append(held != np.arange(held.size), True))[0])
+        values[column.is_null().to_numpy()] = missing
+    return Output(name, TableColumn(values, missing), field, dictionary, boolean)
+
+
+@dataclass(frozen=True)
 class Lookup:
-    """A unit's table as gathered per person: columns without nulls (nulls flagged by the bits of one-byte mask
-    columns instead), booleans held as 0/1 bytes, text as categories; and the expressions that give the outputs
-    back from the gathered columns. Gathering a column with nulls, a boolean or text costs several times a
-    gather of plain numbers; setting nulls afterwards from a mask costs next to nothing."""
+    """A unit's table as gathered per person."""
 
-    columns: pl.DataFrame
-    outputs: list[pl.Expr]
+    outputs: list[Output]
 
 
-def _build(unit: Unit, tag: str) -> Lookup:
+def _build(unit: Unit) -> Lookup:
     """The unit's outputs for every combination of its groups' signatures (the first group varies slowest)."""
     combinations = _cross_product([registry.frame() for registry in unit.registries])
     names = [output.meta.output_name() for output in unit.outputs]
     table = combinations.lazy().with_columns(unit.outputs).select(names).collect()
-    stored: list[pl.Series] = []
-    outputs: list[pl.Expr] = []
-    masks: list[pl.Series] = []
-    for column in table.get_columns():
-        name = column.name
-        value = pl.col(name) != 0 if column.dtype == pl.Boolean else pl.col(name)
-        if column.dtype == pl.Boolean:
-            column = column.cast(pl.UInt8)
-        elif column.dtype == pl.Utf8:
-            column = column.cast(pl.Categorical)
-        if column.has_nulls():
-            bit, word = len(masks) % 8, f"#nulls{tag}.{len(masks) // 8}"
-            masks.append(column.is_null().cast(pl.UInt8) * (1 << bit))
-            column = column.fill_null(strategy="forward").fill_null(strategy="backward")
-            value = pl.when(pl.col(word) & (1 << bit) == 0).then(value)
-        stored.append(column)
-        outputs.append(value.alias(name))
-    for start in range(0, len(masks), 8):
-        stored.append(reduce(lambda x, y: x | y, masks[start : start + 8]).alias(f"#nulls{tag}.{start // 8}"))
-    return Lookup(pl.DataFrame(stored), outputs)
+    return Lookup([_output(column) for column in table.get_columns()])
 
 
 def _person_by_person(unit: Unit, chunk: pl.DataFrame) -> pl.DataFrame:
@@ -263,7 +300,7 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
         if prod(len(registry.codes) for registry in unit.registries) > MAX_TABLE:
             unit.tabled = False
             return None
-        unit.lookup = _build(unit, str(id(unit)))
+        unit.lookup = _build(unit)
     terms: Terms = []
     stride = 1
     for group, registry, found in zip(
@@ -274,10 +311,12 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
     return terms
 
 
-def gather_keys(coded: dict[str, CodedFact], units: list[Terms], people: int) -> list[pl.Series]:
-    """Each unit's row per person: the sum of its terms at the person's joint values, in one compiled pass over
-    the people (split between threads)."""
-    order = list(dict.fromkeys(group for terms in units for group, _ in terms))
+def gather_columns(
+    coded: dict[str, CodedFact], tabled: list[tuple[Lookup, Terms]], people: int
+) -> list[tuple[Output, pa.Array]]:
+    """Each tabled column per person, gathered at the person's row of its unit's table: the row is the sum of
+    the unit's terms at the person's joint values; one compiled pass over the people (split between threads)."""
+    order = list(dict.fromkeys(group for _, terms in tabled for group, _ in terms))
     names = list(dict.fromkeys(fact for group in order for fact in group))
     groups = []
     for group in order:
@@ -286,14 +325,25 @@ def gather_keys(coded: dict[str, CodedFact], units: list[Terms], people: int) ->
             strides.append((names.index(fact), stride))
             stride *= coded[fact].size
         groups.append(strides)
-    rows = unit_rows(
-        [coded[name].codes.to_numpy() for name in names],
-        groups,
-        [[(order.index(group), term.cast(CODE).to_numpy()) for group, term in terms] for terms in units],
-        people,
-        pl.thread_pool_size(),
+    units = [
+        UnitTable(
+            [(order.index(group), term.cast(CODE).to_numpy()) for group, term in terms],
+            [output.column for output in lookup.outputs],
+        )
+        for lookup, terms in tabled
+    ]
+    found = gather_outputs(
+        [_read_only(coded[name].codes) for name in names], groups, units, people, pl.thread_pool_size()
     )
-    return [pl.Series(row) for row in rows]
+    outputs = [output for lookup, _ in tabled for output in lookup.outputs]
+    return [(output, output.array(values, people)) for output, values in zip(outputs, found, strict=True)]
+
+
+def _read_only(codes: pl.Series) -> npt.NDArray[np.uint32]:
+    """The codes as the compiled pass takes them all: one array type, read-only."""
+    array = codes.to_numpy().view()
+    array.flags.writeable = False
+    return array
 
 
 @dataclass
@@ -448,7 +498,7 @@ class TableEngine:
     def facts(self) -> set[str]:
         return {fact for unit in self.units() for fact in unit.facts}
 
-    def assess(self, chunk: pl.DataFrame) -> pl.DataFrame:
+    def assess(self, chunk: pl.DataFrame) -> pa.Table:
         """The result columns for a chunk of people (facts typed as batch reads them, coded or not)."""
         # Coding runs column by column; Polars, NumPy and the kernels release the GIL, so the columns are coded
         # side by side.
@@ -466,7 +516,7 @@ class TableEngine:
                 return [pl.col(name) for name in found.columns]
             assert unit.lookup is not None
             tabled.append((unit.lookup, terms))
-            return unit.lookup.outputs
+            return [output.value for output in unit.lookup.outputs]
 
         columns: list[pl.Expr] = []
         parts: list[pl.Expr] = []
@@ -483,15 +533,26 @@ class TableEngine:
             columns += outputs(unit)
         for name, maybe in self.compared_units:
             columns += [pl.lit(None, pl.Utf8).alias(name)] if maybe is None else outputs(maybe)
-        keys = gather_keys(coded, [terms for _, terms in tabled], chunk.height)
-        gathered = [found.columns[key] for (found, _), key in zip(tabled, keys, strict=True) if found.columns.width]
-        frame = pl.DataFrame(height=chunk.height).hstack(
-            [column for found in [*gathered, *by_person] for column in found.get_columns()]
+        gathered = gather_columns(coded, tabled, chunk.height)
+        # Enum, text and date columns go out as gathered; the rest (a path's conditions and dates, columns
+        # computed person by person) make the citizenship dates, in Polars.
+        final = set(self.names)
+        direct = {
+            output.name: (output.field, array)
+            for output, array in gathered
+            if output.name in final and not output.boolean
+        }
+        inputs = [pl.Series(output.name, array) for output, array in gathered if output.name not in direct]
+        late = pl.DataFrame(height=chunk.height).hstack(
+            [*inputs, *(column for found in by_person for column in found.get_columns())]
         )
-        found = frame.lazy().with_columns(parts).select(columns).collect()
-        return found.select(self.names)
+        rest = [column for column in columns if column.meta.output_name() not in direct]
+        computed = late.lazy().with_columns(parts).select(rest).collect().to_arrow()
+        found = [direct.get(name) or (computed.schema.field(name), computed.column(name)) for name in self.names]
+        return pa.Table.from_arrays([array for _, array in found], schema=pa.schema([field for field, _ in found]))
 
 
-def table_columns(engine: TableEngine, chunk: pl.DataFrame, keep: Sequence[str] = ()) -> pl.DataFrame:
+def table_columns(engine: TableEngine, chunk: pl.DataFrame, keep: Sequence[str] = ()) -> pa.Table:
     """`keep` columns of the chunk, then every result column."""
-    return chunk.select(keep).hstack(engine.assess(chunk).get_columns())
+    kept, results = chunk.select(keep).to_arrow(), engine.assess(chunk)
+    return pa.Table.from_arrays([*kept.columns, *results.columns], schema=pa.schema([*kept.schema, *results.schema]))
