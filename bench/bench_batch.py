@@ -4,9 +4,9 @@
 Run: .venv/bin/python bench/bench_batch.py [--skip-huge]   (--skip-huge leaves out 10^7 persons)
 
 Throughput: the full output (verdict, first failing requirement, missing facts, citizenship date per force; home
-risk per nationality and kind) of the shipped law packs, Polars backend, in chunks of 10^6 people as `batch` reads
-files, in a fresh process per size so that peak memory (max RSS, the generated people included) is that size's
-own. Peers: the fictional example force (tests/packs/example: four requirements,
+risk per nationality and kind, as the Arrow table batch writes) of the shipped law packs, in chunks of 10^6
+people as `batch` reads files, in a fresh process per size so that peak memory (max RSS, the generated people
+included) is that size's own. Peers: the fictional example force (tests/packs/example: four requirements,
 Kleene unknowns included) computed by servicepath's Polars backend (verdicts), a plain per-person Python function
 (the engine's own compiled closures, one person at a time), DuckDB running the SQL servicepath renders, and
 OpenFisca-core with a minimal tax-benefit system of the same variables and formulas. The verdicts of every force
