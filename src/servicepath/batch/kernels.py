@@ -1,7 +1,7 @@
 """Loops over people compiled to machine code (Numba), for the steps of decision tables that Polars would do as
 many passes, each writing a column: a unit's row is a sum of lookups over several facts' codes, its columns are
-gathered at that row (with Arrow's validity bitmaps), and a list of nationalities is coded from its items. Compiled once and cached on disk; they release the GIL, so callers split
-the people between threads."""
+gathered at that row (with Arrow's validity bitmaps), and a list of nationalities is coded from its items.
+Compiled once and cached on disk; they release the GIL, so callers split the people between threads."""
 
 from __future__ import annotations
 
