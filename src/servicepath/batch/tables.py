@@ -121,7 +121,8 @@ class Unit:
     per_person: list[pl.Expr] = field(default_factory=list)
     groups: list[tuple[str, ...]] = field(init=False)
     registries: list[Registry] = field(init=False)
-    lookup: Lookup | None = None
+    lookup: list[Output] | None = None
+    """The unit's table as gathered per person, a column per output."""
     tabled: bool = True
 
     def __post_init__(self) -> None:
@@ -253,19 +254,12 @@ def _output(column: pl.Series) -> Output:
     return Output(name, TableColumn(values, missing), field, dictionary, boolean)
 
 
-@dataclass(frozen=True)
-class Lookup:
-    """A unit's table as gathered per person."""
-
-    outputs: list[Output]
-
-
-def _build(unit: Unit) -> Lookup:
+def _build(unit: Unit) -> list[Output]:
     """The unit's outputs for every combination of its groups' signatures (the first group varies slowest)."""
     combinations = _cross_product([registry.frame() for registry in unit.registries])
     names = [output.meta.output_name() for output in unit.outputs]
     table = combinations.lazy().with_columns(unit.outputs).select(names).collect()
-    return Lookup([_output(column) for column in table.get_columns()])
+    return [_output(column) for column in table.get_columns()]
 
 
 def _person_by_person(unit: Unit, chunk: pl.DataFrame) -> pl.DataFrame:
@@ -312,7 +306,7 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
 
 
 def gather_columns(
-    coded: dict[str, CodedFact], tabled: list[tuple[Lookup, Terms]], people: int
+    coded: dict[str, CodedFact], tabled: list[tuple[list[Output], Terms]], people: int
 ) -> list[tuple[Output, pa.Array]]:
     """Each tabled column per person, gathered at the person's row of its unit's table: the row is the sum of
     the unit's terms at the person's joint values; one compiled pass over the people (split between threads)."""
@@ -328,14 +322,14 @@ def gather_columns(
     units = [
         UnitTable(
             [(order.index(group), term.cast(CODE).to_numpy()) for group, term in terms],
-            [output.column for output in lookup.outputs],
+            [output.column for output in lookup],
         )
         for lookup, terms in tabled
     ]
     found = gather_outputs(
         [_read_only(coded[name].codes) for name in names], groups, units, people, pl.thread_pool_size()
     )
-    outputs = [output for lookup, _ in tabled for output in lookup.outputs]
+    outputs = [output for lookup, _ in tabled for output in lookup]
     return [(output, output.array(values, people)) for output, values in zip(outputs, found, strict=True)]
 
 
@@ -505,7 +499,7 @@ class TableEngine:
         with ThreadPoolExecutor(pl.thread_pool_size()) as pool:
             each = pool.map(lambda coder: coder.code(chunk.get_column(coder.name)), self.coders.values())
             coded = dict(zip(self.coders, each, strict=True))
-        tabled: list[tuple[Lookup, Terms]] = []
+        tabled: list[tuple[list[Output], Terms]] = []
         by_person: list[pl.DataFrame] = []
 
         def outputs(unit: Unit) -> list[pl.Expr]:
@@ -516,7 +510,7 @@ class TableEngine:
                 return [pl.col(name) for name in found.columns]
             assert unit.lookup is not None
             tabled.append((unit.lookup, terms))
-            return [output.value for output in unit.lookup.outputs]
+            return [output.value for output in unit.lookup]
 
         columns: list[pl.Expr] = []
         parts: list[pl.Expr] = []
