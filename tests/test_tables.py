@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pytest
@@ -15,7 +16,7 @@ from servicepath.batch import tables
 from servicepath.batch.codes import FactCoder, domain_dtype
 from servicepath.batch.columns import Selection, assess_frame
 from servicepath.batch.io import check_chunk
-from servicepath.batch.kernels import BLOCK
+from servicepath.batch.kernels import BLOCK, NO_DAY, BlockColumn, EarliestDate, UnitTable, gather_outputs
 from servicepath.batch.population import population
 from servicepath.batch.runner import facts_needed, run_batch
 from servicepath.batch.tables import TableEngine
@@ -70,6 +71,40 @@ def test_tables_equal_per_person_over_several_blocks_and_threads() -> None:
     found = TableEngine(plan).assess(people)
     assert found.column("fr-foreign-legion.first_failing").null_count > 0
     _same(found, assess_frame(people, plan))
+
+
+def test_citizenship_dates_of_the_compiled_pass_equal_polars(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The earliest date of the paths whose conditions hold, computed block by block in the compiled pass, equals
+    the Polars expressions' (used when a force's units are not all tabled): a path's date as `max` of two dates
+    (law/us), missing dates, paths whose conditions fail or are unknown, forces with no path."""
+    law = shipped_law()
+    plan = plan_on(law, ON)
+    people = population(BLOCK + 999, seed=17, forces=list(law.forces), missing=0.2)
+    compiled = TableEngine(plan).assess(people)
+    names = [name for name in compiled.column_names if name.endswith(".citizenship_date")]
+    for force_id in ("us-armed-forces", "fr-foreign-legion", "gb-british-army"):
+        dates = compiled.column(f"{force_id}.citizenship_date")
+        assert 0 < dates.null_count < len(people), force_id
+    monkeypatch.setattr(tables, "_citizenship", lambda force, name: None)
+    _same(compiled.select(names), TableEngine(plan).assess(people).select(names))
+
+
+def test_compiled_dates_follow_kleene_min_max_and_skip_paths_not_met() -> None:
+    """The compiled pass's dates on every combination of its inputs: `max` and `min` are missing when an argument
+    is (as the interpreter's), and the earliest date leaves out the paths not met and the missing dates."""
+    day = [NO_DAY, 100, 200]
+    rows = [(met0, met1, a, b) for met0 in (0, 1) for met1 in (0, 1) for a in day for b in day]
+    # One fact whose code is the row: the unit's row is the code.
+    codes = np.arange(len(rows), dtype=np.uint32)
+    columns = [BlockColumn(np.array([row[at] for row in rows], dtype=np.int32)) for at in range(4)]
+    unit = UnitTable([(0, codes)], columns)
+    paths = [(0, ("max", [2, 3])), (1, ("min", [2, 3]))]
+    [(values, bits)] = gather_outputs([codes], [[(0, 1)]], [unit], [EarliestDate(paths)], len(rows), 1)
+    found = pa.Array.from_buffers(pa.int32(), len(rows), [pa.py_buffer(bits), pa.py_buffer(values)]).to_pylist()
+    for (met0, met1, a, b), date in zip(rows, found, strict=True):
+        known = a != NO_DAY and b != NO_DAY
+        candidates = [max(a, b) if met0 and known else None, min(a, b) if met1 and known else None]
+        assert date == min((c for c in candidates if c is not None), default=None), (met0, met1, a, b)
 
 
 def test_output_file_keeps_the_enums(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Loops over people compiled to machine code (Numba), for the steps of decision tables that Polars would do as
 many passes, each writing a column: a unit's row is a sum of lookups over several facts' codes, its columns are
-gathered at that row (with Arrow's validity bitmaps), and a list of nationalities is coded from its items.
+gathered at that row (with Arrow's validity bitmaps), dates are derived from gathered columns (a force's
+citizenship date), and a list of nationalities is coded from its items.
 Compiled once and cached on disk; they release the GIL, so callers split the people between threads."""
 
 from __future__ import annotations
@@ -48,20 +49,26 @@ def _gather_outputs(
     column_bitmaps: Offsets,
     column_missing: npt.NDArray[np.uint64],
     tables: tuple[Any, Any, Any, Any],
+    block_table: npt.NDArray[np.int32],
+    program: Offsets,
     outputs: tuple[Any, Any, Any, Any],
     bitmaps: npt.NDArray[np.uint8],
+    dates: npt.NDArray[np.uint32],
+    date_bitmaps: npt.NDArray[np.uint8],
     start: int,
     stop: int,
 ) -> None:
     # Block by block, one unit's row at a time, then each of the unit's columns: the row stays in the cache, and
     # each column is written as one stream (every column of every unit for each person in turn would keep more
-    # write streams open than a core tracks).
+    # write streams open than a core tracks). Then the dates derived from the block columns.
     table1, table2, table4, table8 = tables
     out1, out2, out4, out8 = outputs
     groups = group_bounds.size - 1
     joint = np.empty((groups, BLOCK), dtype=np.uint32)
     row = np.empty(BLOCK, dtype=np.uint32)
     valid = np.empty(BLOCK, dtype=np.uint8)
+    blocks = np.empty((int((column_widths == 0).sum()), BLOCK), dtype=np.int32)
+    stack = np.empty((program_depth(program), BLOCK), dtype=np.int32)
     for first in range(start, stop, BLOCK):
         size = min(BLOCK, stop - first)
         # Views indexed by unsigned codes: no check for negative indices, so the loops vectorise.
@@ -81,7 +88,9 @@ def _gather_outputs(
                     row[person] += values[codes[person]]
             for output in range(column_bounds[unit], column_bounds[unit + 1]):
                 width, slot, begin = column_widths[output], column_slots[output], column_starts[output]
-                if width == 1:
+                if width == 0:
+                    gather_values(block_table[begin:], row, size, blocks[slot])
+                elif width == 1:
                     gather_values(table1[begin:], row, size, out1[slot, first : first + size])
                 elif width == 2:
                     gather_values(table2[begin:], row, size, out2[slot, first : first + size])
@@ -99,6 +108,75 @@ def _gather_outputs(
                         mark_missing(out4[slot, first : first + size], column_missing[output], valid, bits)
                     else:
                         mark_missing(out8[slot, first : first + size], column_missing[output], valid, bits)
+        run_program(program, blocks, stack, size, dates[:, first : first + size], date_bitmaps, first, valid)
+
+
+PUSH, MIN, MAX, WHEN, EARLIEST, NONE, WRITE = range(7)
+"""The derived dates' instructions (op, a), over a stack of a value per person of the block: PUSH block column a;
+MIN and MAX of the top two values (missing if one is); WHEN: the top value where block column a is not 0, else
+missing; EARLIEST of the top two values (the one there if the other is missing); NONE: push a missing value;
+WRITE the top value to date output a, with validity bitmap a (of the dates')."""
+
+NO_DAY = np.int32(-(2**31))
+"""A missing date in a block column or on the stack: a day number no date has, and less than any."""
+
+
+def _program_depth(program: Offsets) -> int:
+    depth = top = 0
+    for at in range(program.shape[0]):
+        op = program[at, 0]
+        top += 1 if op in (PUSH, NONE) else -1 if op in (MIN, MAX, EARLIEST, WRITE) else 0
+        depth = max(depth, top)
+    return depth
+
+
+def _run_program(
+    program: Offsets,
+    blocks: npt.NDArray[np.int32],
+    stack: npt.NDArray[np.int32],
+    size: int,
+    dates: npt.NDArray[np.uint32],
+    bitmaps: npt.NDArray[np.uint8],
+    first: int,
+    valid: npt.NDArray[np.uint8],
+) -> None:
+    # One operation at a time over the whole block: each loop is branch-free, so it vectorises.
+    top = 0
+    for at in range(program.shape[0]):
+        op, a = program[at, 0], program[at, 1]
+        if op == PUSH:
+            stack[top, :size] = blocks[a, :size]
+            top += 1
+        elif op == NONE:
+            stack[top, :size] = NO_DAY
+            top += 1
+        elif op == WHEN:
+            result, met = stack[top - 1], blocks[a]
+            for person in range(size):
+                result[person] = result[person] if met[person] != 0 else NO_DAY
+        elif op == WRITE:
+            top -= 1
+            result, out = stack[top], dates[a]
+            for person in range(size):
+                out[person] = np.uint32(result[person])
+            mark_missing(
+                out[:size], np.uint64(np.uint32(NO_DAY)), valid, bitmaps[a, first // 8 : (first + size + 7) // 8]
+            )
+        else:
+            top -= 1
+            result, other = stack[top - 1], stack[top]
+            if op == MIN:
+                # NO_DAY is the least value: the minimum is missing when one is.
+                for person in range(size):
+                    result[person] = min(result[person], other[person])
+            elif op == MAX:
+                for person in range(size):
+                    low, high = min(result[person], other[person]), max(result[person], other[person])
+                    result[person] = NO_DAY if low == NO_DAY else high
+            else:
+                for person in range(size):
+                    here, there = result[person], other[person]
+                    result[person] = there if here == NO_DAY or (there != NO_DAY and there < here) else here
 
 
 def _gather_values(table: Any, row: Codes, size: int, out: Any) -> None:
@@ -155,6 +233,8 @@ def _list_codes(
 list_codes = _compiled(_list_codes)
 gather_values = _compiled(_gather_values)
 mark_missing = _compiled(_mark_missing)
+program_depth = _compiled(_program_depth)
+run_program = _compiled(_run_program)
 gather_outputs_kernel = _compiled(_gather_outputs)
 
 
@@ -168,23 +248,73 @@ class TableColumn:
 
 
 @dataclass(frozen=True)
+class BlockColumn:
+    """A column of a unit's table gathered only for the block at hand, for the derived dates to read: signed day
+    numbers or 0/1, NO_DAY for a missing value."""
+
+    values: npt.NDArray[np.int32]
+
+
+@dataclass(frozen=True)
 class UnitTable:
     """A unit's row per person as a sum of terms, each a value per joint value of a group; and its columns."""
 
     terms: list[tuple[int, Codes]]
-    columns: list[TableColumn]
+    columns: list[TableColumn | BlockColumn]
+
+
+DateTree = int | tuple[str, list["DateTree"]]
+"""A date read from block columns: a block column's index (in order of the units' columns), or ("min" | "max",
+arguments), missing when one argument is."""
+
+
+@dataclass(frozen=True)
+class EarliestDate:
+    """The earliest date of the paths whose conditions hold, missing if none: per path, the block column of its
+    conditions and its date."""
+
+    paths: list[tuple[int, DateTree]]
 
 
 Gathered = tuple[npt.NDArray[Any], npt.NDArray[np.uint8] | None]
 """A column's values per person, and its validity bitmap (Arrow's layout) if some are missing."""
 
 
+def _program(dates: list[EarliestDate]) -> Offsets:
+    """The instructions of `_run_program` for the dates, the i-th written to the i-th date output."""
+    program: list[tuple[int, int]] = []
+
+    def push(tree: DateTree) -> None:
+        if isinstance(tree, int):
+            program.append((PUSH, tree))
+            return
+        function, (head, *rest) = tree
+        push(head)
+        for argument in rest:
+            push(argument)
+            program.append((MIN if function == "min" else MAX, 0))
+
+    for at, date in enumerate(dates):
+        program.append((NONE, 0))
+        for met, tree in date.paths:
+            push(tree)
+            program.append((WHEN, met))
+            program.append((EARLIEST, 0))
+        program.append((WRITE, at))
+    return np.array(program, dtype=np.int64).reshape(-1, 2)
+
+
 def gather_outputs(
-    facts: list[Codes], groups: list[list[tuple[int, int]]], units: list[UnitTable], people: int, workers: int
+    facts: list[Codes],
+    groups: list[list[tuple[int, int]]],
+    units: list[UnitTable],
+    dates: list[EarliestDate],
+    people: int,
+    workers: int,
 ) -> list[Gathered]:
-    """Every unit's columns per person, in order: `groups` gives each group's (fact, stride) pairs, whose weighted
-    sum of codes is the person's joint value; a unit's row is the sum of its terms at the person's joint values,
-    and each column's value is the table's at that row."""
+    """Every unit's table columns per person, in order, then the dates: `groups` gives each group's (fact,
+    stride) pairs, whose weighted sum of codes is the person's joint value; a unit's row is the sum of its terms
+    at the person's joint values, and each column's value is the table's at that row."""
     group_facts = np.array([fact for group in groups for fact, _ in group], dtype=np.int64)
     group_strides = np.array([stride for group in groups for _, stride in group], dtype=np.int64)
     group_bounds = np.cumsum([0, *(len(group) for group in groups)], dtype=np.int64)
@@ -195,23 +325,29 @@ def gather_outputs(
     unit_bounds = np.cumsum([0, *(len(unit.terms) for unit in units)], dtype=np.int64)
     columns = [column for unit in units for column in unit.columns]
     column_bounds = np.cumsum([0, *(len(unit.columns) for unit in units)], dtype=np.int64)
+    # A block column has width 0.
+    widths = [column.values.itemsize if isinstance(column, TableColumn) else 0 for column in columns]
     slots, starts = [], []
-    counts, filled = dict.fromkeys(WIDTHS, 0), dict.fromkeys(WIDTHS, 0)
-    for column in columns:
-        width = column.values.itemsize
+    counts, filled = dict.fromkeys((0, *WIDTHS), 0), dict.fromkeys((0, *WIDTHS), 0)
+    for column, width in zip(columns, widths, strict=True):
         slots.append(counts[width])
         starts.append(filled[width])
         counts[width] += 1
         filled[width] += column.values.size
-    widths = np.array([column.values.itemsize for column in columns], dtype=np.int64)
     tables = tuple(
-        _joined([column.values for column in columns if column.values.itemsize == width], width) for width in WIDTHS
+        _joined([column.values for column, used in zip(columns, widths, strict=True) if used == width], f"u{width}")
+        for width in WIDTHS
     )
-    column_bitmaps = np.cumsum([column.missing is not None for column in columns], dtype=np.int64) - 1
-    column_bitmaps[[column.missing is None for column in columns]] = -1
-    column_missing = np.array([column.missing or 0 for column in columns], dtype=np.uint64)
+    block_table = _joined([column.values for column in columns if isinstance(column, BlockColumn)], "i4")
+    marked = [isinstance(column, TableColumn) and column.missing is not None for column in columns]
+    column_bitmaps = np.cumsum(marked, dtype=np.int64) - 1
+    column_bitmaps[np.logical_not(marked)] = -1
+    column_missing = np.array([getattr(column, "missing", None) or 0 for column in columns], dtype=np.uint64)
+    program = _program(dates)
     outputs = tuple(np.empty((counts[width], people), dtype=f"u{width}") for width in WIDTHS)
-    bitmaps = np.empty((int(column_bitmaps.max(initial=-1)) + 1, (people + 7) // 8), dtype=np.uint8)
+    bitmaps = np.empty((sum(marked), (people + 7) // 8), dtype=np.uint8)
+    date_values = np.empty((len(dates), people), dtype=np.uint32)
+    date_bitmaps = np.empty((len(dates), (people + 7) // 8), dtype=np.uint8)
     fact_list = numba.typed.List(facts) if facts else numba.typed.List.empty_list(numba.uint32[::1])
     # Each thread takes whole blocks, so that its people start on a byte of the validity bitmaps.
     step = max(1, -(-people // workers // BLOCK)) * BLOCK
@@ -227,25 +363,31 @@ def gather_outputs(
             term_values,
             unit_bounds,
             column_bounds,
-            widths,
+            np.array(widths, dtype=np.int64),
             np.array(slots, dtype=np.int64),
             np.array(starts, dtype=np.int64),
             column_bitmaps,
             column_missing,
             tables,
+            block_table,
+            program,
             outputs,
             bitmaps,
+            date_values,
+            date_bitmaps,
             start,
             min(start + step, people),
         )
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(part, range(0, people, step)))
-    return [
-        (outputs[WIDTHS.index(int(width))][slot], None if at < 0 else bitmaps[at])
+    gathered: list[Gathered] = [
+        (outputs[WIDTHS.index(width)][slot], None if at < 0 else bitmaps[at])
         for width, slot, at in zip(widths, slots, column_bitmaps, strict=True)
+        if width
     ]
+    return gathered + list(zip(date_values, date_bitmaps, strict=True))
 
 
-def _joined(tables: list[npt.NDArray[Any]], width: int) -> npt.NDArray[Any]:
-    return np.concatenate(tables) if tables else np.zeros(0, dtype=f"u{width}")
+def _joined(tables: list[npt.NDArray[Any]], dtype: str) -> npt.NDArray[Any]:
+    return np.concatenate(tables) if tables else np.zeros(0, dtype=dtype)

@@ -43,7 +43,16 @@ from servicepath.batch.columns import (
     home_rule_groups,
     with_start,
 )
-from servicepath.batch.kernels import Gathered, TableColumn, UnitTable, gather_outputs
+from servicepath.batch.kernels import (
+    NO_DAY,
+    BlockColumn,
+    DateTree,
+    EarliestDate,
+    Gathered,
+    TableColumn,
+    UnitTable,
+    gather_outputs,
+)
 from servicepath.batch.missing import missing_conditions
 from servicepath.engine.interpreter import Interpreter
 from servicepath.engine.plan import ForcePlan, HomeRulePlan, Plan
@@ -305,11 +314,47 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
     return terms
 
 
+@dataclass(frozen=True)
+class Citizenship:
+    """A force's citizenship date, computed in the compiled pass: per path, its conditions' output and its date
+    (over the outputs of its parts)."""
+
+    name: str
+    paths: list[tuple[str, NamedTree]]
+
+    def outputs(self) -> set[str]:
+        """The outputs it reads."""
+        found = set()
+
+        def visit(tree: NamedTree) -> None:
+            if isinstance(tree, str):
+                found.add(tree)
+            else:
+                for argument in tree[1]:
+                    visit(argument)
+
+        for met, tree in self.paths:
+            found.add(met)
+            visit(tree)
+        return found
+
+
+def _block_column(output: Output) -> BlockColumn:
+    """The column as the compiled pass reads it for the dates: day numbers or 0/1, NO_DAY where missing."""
+    table = output.column
+    values = table.values.astype(np.uint32).view(np.int32)
+    return BlockColumn(values if table.missing is None else np.where(table.values == table.missing, NO_DAY, values))
+
+
 def gather_columns(
-    coded: dict[str, CodedFact], tabled: list[tuple[list[Output], Terms]], people: int
-) -> list[tuple[Output, pa.Array]]:
+    coded: dict[str, CodedFact],
+    tabled: list[tuple[list[Output], Terms]],
+    citizenships: list[Citizenship],
+    people: int,
+) -> tuple[list[tuple[Output, pa.Array]], list[pa.Array]]:
     """Each tabled column per person, gathered at the person's row of its unit's table: the row is the sum of
-    the unit's terms at the person's joint values; one compiled pass over the people (split between threads)."""
+    the unit's terms at the person's joint values; then the citizenship dates, from the columns they read (which
+    are gathered for them alone). One compiled pass over the people, split between threads."""
     order = list(dict.fromkeys(group for _, terms in tabled for group, _ in terms))
     names = list(dict.fromkeys(fact for group in order for fact in group))
     groups = []
@@ -319,18 +364,39 @@ def gather_columns(
             strides.append((names.index(fact), stride))
             stride *= coded[fact].size
         groups.append(strides)
+    read = {name for citizenship in citizenships for name in citizenship.outputs()}
+    blocks = [output.name for lookup, _ in tabled for output in lookup if output.name in read]
     units = [
         UnitTable(
             [(order.index(group), term.cast(CODE).to_numpy()) for group, term in terms],
-            [output.column for output in lookup],
+            [_block_column(output) if output.name in read else output.column for output in lookup],
         )
         for lookup, terms in tabled
     ]
+
+    def tree(named: NamedTree) -> DateTree:
+        return blocks.index(named) if isinstance(named, str) else (named[0], [tree(part) for part in named[1]])
+
+    # A force with no path has no date for anyone: nothing to compute.
+    dates = [
+        EarliestDate([(blocks.index(met), tree(date)) for met, date in found.paths])
+        for found in citizenships
+        if found.paths
+    ]
     found = gather_outputs(
-        [_read_only(coded[name].codes) for name in names], groups, units, people, pl.thread_pool_size()
+        [_read_only(coded[name].codes) for name in names], groups, units, dates, people, pl.thread_pool_size()
     )
-    outputs = [output for lookup, _ in tabled for output in lookup]
-    return [(output, output.array(values, people)) for output, values in zip(outputs, found, strict=True)]
+    outputs = [output for lookup, _ in tabled for output in lookup if output.name not in read]
+    columns = [(output, output.array(values, people)) for output, values in zip(outputs, found, strict=False)]
+    computed = iter(found[len(outputs) :])
+    days = []
+    for citizenship in citizenships:
+        if not citizenship.paths:
+            days.append(pa.nulls(people, pa.date32()))
+            continue
+        values, bits = next(computed)
+        days.append(pa.Array.from_buffers(pa.date32(), people, [pa.py_buffer(bits), pa.py_buffer(values)]))
+    return columns, days
 
 
 def _read_only(codes: pl.Series) -> npt.NDArray[np.uint32]:
@@ -340,12 +406,18 @@ def _read_only(codes: pl.Series) -> npt.NDArray[np.uint32]:
     return array
 
 
+NamedTree = str | tuple[str, list["NamedTree"]]
+"""How a value's parts combine: a part's output column, or ("min" | "max", arguments)."""
+
+
 @dataclass
 class Value:
-    """A value per person (a path's earliest date): tabled parts, and how they combine."""
+    """A value per person (a path's earliest date): tabled parts, and how they combine (as a Polars expression
+    over the parts' columns, and as a tree for the compiled pass)."""
 
     combine: pl.Expr
     parts: list[Unit]
+    tree: NamedTree
 
 
 class _Substituting(PolarsCompiler):
@@ -368,14 +440,16 @@ def value_of(node: ast.Node, compiler: PolarsCompiler, name: str) -> Value:
     if len(facts) > 1 and isinstance(node, ast.Call) and node.function in ("min", "max"):
         parts: list[Unit] = []
         replaced = {}
+        arguments = []
         for i, argument in enumerate(node.args):
             found = value_of(argument, compiler, f"{name}.{i}")
             replaced[id(argument)] = found.combine
             parts += found.parts
-        return Value(_Substituting(compiler, replaced).compile(node), parts)
+            arguments.append(found.tree)
+        return Value(_Substituting(compiler, replaced).compile(node), parts, (node.function, arguments))
     expr = compiler.compile(node)
     probes = [Probe(facts, expr)] if facts else []
-    return Value(pl.col(name), [Unit([expr.alias(name)], probes, Stages(), [expr.alias(name)])])
+    return Value(pl.col(name), [Unit([expr.alias(name)], probes, Stages(), [expr.alias(name)])], name)
 
 
 @dataclass
@@ -415,6 +489,22 @@ def _force_units(plan: ForcePlan, as_of: dt.date, verdict_only: bool, suffix: st
             earliest.append(value_of(date.node, paths, f"{force_id}.earliest{i}"))
     decisions = Unit(outputs(force_parts(plan, as_of)), probes, stages, outputs(force_parts(plan, as_of, stages)))
     return ForceUnits(force_id, decisions, earliest, len(plan.paths))
+
+
+def _citizenship(force: ForceUnits, name: str) -> Citizenship | None:
+    """The force's citizenship date for the compiled pass, if every unit it reads is tabled for this chunk, with
+    the paths' conditions as booleans and their dates' parts as dates."""
+    units = [force.decisions, *(unit for value in force.earliest for unit in value.parts)]
+    if not all(unit.tabled and unit.lookup is not None for unit in units):
+        return None
+    outputs = {output.name: output for unit in units for output in unit.lookup or []}
+    met = [f"{force.force_id}.met{i}" for i in range(force.paths)]
+    citizenship = Citizenship(name, list(zip(met, [value.tree for value in force.earliest], strict=True)))
+    readable = all(
+        outputs[read].boolean if read in met else outputs[read].field.type == pa.date32()
+        for read in citizenship.outputs()
+    )
+    return citizenship if readable else None
 
 
 @dataclass
@@ -514,36 +604,50 @@ class TableEngine:
 
         columns: list[pl.Expr] = []
         parts: list[pl.Expr] = []
+        citizenships: list[Citizenship] = []
         for force in self.forces:
             decided = outputs(force.decisions)
             if self.verdicts_only:
                 columns += decided
                 continue
-            parts += [column for value in force.earliest for unit in value.parts for column in outputs(unit)]
+            found = [column for value in force.earliest for unit in value.parts for column in outputs(unit)]
+            columns += decided[:3]
+            name = force_column_names(force.force_id)[3]
+            citizenship = _citizenship(force, name)
+            if citizenship is not None:
+                citizenships.append(citizenship)
+                continue
+            parts += found
             dates = [value.combine.cast(pl.Date) for value in force.earliest]
-            met = decided[3:]
-            columns += [*decided[:3], citizenship_date(met, dates).alias(force_column_names(force.force_id)[3])]
+            columns.append(citizenship_date(decided[3:], dates).alias(name))
         for unit in self.homes:
             columns += outputs(unit)
         for name, maybe in self.compared_units:
             columns += [pl.lit(None, pl.Utf8).alias(name)] if maybe is None else outputs(maybe)
-        gathered = gather_columns(coded, tabled, chunk.height)
-        # Enum, text and date columns go out as gathered; the rest (a path's conditions and dates, columns
-        # computed person by person) make the citizenship dates, in Polars.
+        gathered, days = gather_columns(coded, tabled, citizenships, chunk.height)
+        # Enum, text and date columns go out as gathered, and so do the dates computed in the compiled pass; the
+        # rest (columns computed person by person, and what the citizenship dates of their forces read) are
+        # computed in Polars.
         final = set(self.names)
         direct = {
             output.name: (output.field, array)
             for output, array in gathered
             if output.name in final and not output.boolean
         }
-        inputs = [pl.Series(output.name, array) for output, array in gathered if output.name not in direct]
-        late = pl.DataFrame(height=chunk.height).hstack(
-            [*inputs, *(column for found in by_person for column in found.get_columns())]
-        )
+        direct |= {
+            citizenship.name: (pa.field(citizenship.name, pa.date32()), array)
+            for citizenship, array in zip(citizenships, days, strict=True)
+        }
         rest = [column for column in columns if column.meta.output_name() not in direct]
-        computed = late.lazy().with_columns(parts).select(rest).collect().to_arrow()
-        found = [direct.get(name) or (computed.schema.field(name), computed.column(name)) for name in self.names]
-        return pa.Table.from_arrays([array for _, array in found], schema=pa.schema([field for field, _ in found]))
+        if rest:
+            inputs = [pl.Series(output.name, array) for output, array in gathered if output.name not in direct]
+            late = pl.DataFrame(height=chunk.height).hstack(
+                [*inputs, *(column for found in by_person for column in found.get_columns())]
+            )
+            computed = late.lazy().with_columns(parts).select(rest).collect().to_arrow()
+            direct |= {name: (computed.schema.field(name), computed.column(name)) for name in computed.column_names}
+        ordered = [direct[name] for name in self.names]
+        return pa.Table.from_arrays([array for _, array in ordered], schema=pa.schema([field for field, _ in ordered]))
 
 
 def table_columns(engine: TableEngine, chunk: pl.DataFrame, keep: Sequence[str] = ()) -> pa.Table:
