@@ -157,11 +157,13 @@ def test_no_citizenship_date_when_nobody_meets_a_path() -> None:
 def test_codes_are_exact() -> None:
     """Two people share a code only when they hold the same value, unknown and the stateless [] included."""
     column = pl.Series(
-        "citizenships", [["FR", "RU"], ["RU", "FR"], [], None, ["FR", "RU"], ["TJ"]], dtype=pl.List(pl.Utf8)
+        "citizenships",
+        [["FR", "RU"], ["RU", "FR"], [], None, ["FR", "RU"], ["TJ"], ["AD"], [None], ["AD", None]],
+        dtype=pl.List(pl.Utf8),
     )
     coded = FactCoder("citizenships").code(column)
-    codes = coded.codes.to_list()
-    assert codes[0] == codes[4] and len(set(codes)) == 5
+    codes = coded.codes.tolist()
+    assert codes[0] == codes[4] and len(set(codes)) == 8
     assert coded.values.gather(coded.codes).to_list() == column.to_list()
     dates = pl.Series("birth_date", [dt.date(1990, 1, 1), None, dt.date(1990, 1, 3)], dtype=pl.Date)
     coded_dates = FactCoder("birth_date").code(dates)

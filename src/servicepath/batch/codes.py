@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from servicepath.batch.kernels import NO_CODE, list_codes
+from servicepath.batch.code_kernels import NO_CODE, flag_codes, list_codes, longest_list, value_codes, value_range
+from servicepath.batch.kernels import Codes
 from servicepath.engine.polars_backend import fact_dtype
 from servicepath.language import types as t
 from servicepath.profile import fact_type
@@ -32,7 +33,7 @@ class CodedFact:
     """One fact of one chunk: `codes[i]` indexes `values`, typed as rules read the fact (null: unknown)."""
 
     name: str
-    codes: pl.Series
+    codes: Codes
     values: pl.Series
 
     @property
@@ -53,14 +54,14 @@ def _with_unknown(values: pl.Series, dtype: pl.DataType) -> pl.Series:
     return pl.concat([values.cast(dtype), pl.Series([None], dtype=dtype)])
 
 
-def _dense(keys: pl.Series, column: pl.Series) -> tuple[pl.Series, pl.Series]:
+def _dense(keys: pl.Series, column: pl.Series) -> tuple[Codes, pl.Series]:
     """Codes 0..n-1 for the distinct keys (one key per distinct value, unknown included), and a value for each
     code."""
     groups = pl.DataFrame({"key": keys}).with_row_index("at").group_by("key", maintain_order=True).agg("at")
     members = groups.with_row_index("code").select("code", "at").explode("at", empty_as_null=False)
     codes = np.empty(keys.len(), dtype=np.uint32)
     codes[members.get_column("at").to_numpy()] = members.get_column("code").to_numpy()
-    return pl.Series(codes), column.gather(groups.get_column("at").list.first())
+    return codes, column.gather(groups.get_column("at").list.first())
 
 
 MAX_DIRECT_KEY = 1 << 22
@@ -68,12 +69,13 @@ MAX_DIRECT_KEY = 1 << 22
 this many entries)."""
 
 
-def _decoded(key: int, base: int, categories: list[str]) -> list[str]:
-    """The list whose positional key this is (item i is digit i in `base`, 0 past the list's end)."""
-    found = []
+def _decoded(key: int, base: int, categories: list[str]) -> list[str | None]:
+    """The list whose positional key this is (item i is digit i in `base`: 0 past the list's end, a category's
+    position plus one, or `base - 1` for a missing item)."""
+    found: list[str | None] = []
     while key:
         key, digit = divmod(key, base)
-        found.append(categories[digit - 1])
+        found.append(None if digit == base - 1 else categories[digit - 1])
     return found
 
 
@@ -110,62 +112,61 @@ class FactCoder:
         self.dtype = fact_dtype(kind)
         self.in_use = pl.Series(dtype=pl.Categorical(self.categories))
 
-    def code(self, column: pl.Series) -> CodedFact:
-        """The column's codes and the value of each code, typed as rules read the fact."""
+    def code(self, column: pl.Series, out: Codes | None = None) -> CodedFact:
+        """The column's codes (written to `out` if given) and the value of each code, typed as rules read the
+        fact."""
+        codes = np.empty(column.len(), dtype=np.uint32) if out is None else out
         if column.dtype == pl.Boolean:
-            return self._fixed(column.cast(CODE).fill_null(2), pl.Series([False, True, None], dtype=pl.Boolean))
-        if column.dtype == pl.Date and not self.by_dictionary:
-            found = self._dates(column)
-            if found is not None:
-                return found
+            flag_codes(column.to_arrow(), codes)
+            return self._fixed(codes, pl.Series([False, True, None], dtype=pl.Boolean))
+        if column.dtype == pl.Date and not self.by_dictionary and self._dates(column, codes):
+            assert self.values is not None
+            return CodedFact(self.name, codes, self.values)
         if isinstance(self.dtype, pl.List) and not self.by_dictionary:
-            return self._lists(column)
+            return self._lists(column, codes)
         enum = domain_dtype(self.name)
         if enum is not None and column.dtype != enum:
             column = column.cast(enum)
         if isinstance(column.dtype, pl.Enum):
-            codes = column.to_physical().cast(CODE).fill_null(column.dtype.categories.len())
+            value_codes(column.to_physical().to_arrow(), 0, column.dtype.categories.len(), codes)
             return self._fixed(codes, _with_unknown(column.dtype.categories, self.dtype))
         if column.dtype == pl.Utf8:
-            return self._text(column)
-        return self._by_dictionary(column.to_physical() if column.dtype == pl.Categorical else column, column)
+            return self._text(column, codes)
+        return self._by_dictionary(column.to_physical() if column.dtype == pl.Categorical else column, column, codes)
 
-    def _fixed(self, codes: pl.Series, values: pl.Series) -> CodedFact:
+    def _fixed(self, codes: Codes, values: pl.Series) -> CodedFact:
         if self.values is None or not self.values.equals(values):
             self.values = values
         return CodedFact(self.name, codes, self.values)
 
-    def _text(self, column: pl.Series) -> CodedFact:
+    def _text(self, column: pl.Series, codes: Codes) -> CodedFact:
         """Text by the coder's own categories: Polars gives each text seen the next code, for the whole run."""
-        codes = column.cast(pl.Categorical(self.categories)).to_physical().cast(CODE)
+        found = column.cast(pl.Categorical(self.categories)).to_physical()
         texts = self.categories.to_series()
         if self.values is None or self.values.len() != texts.len() + 1:
             self.values = _with_unknown(texts, self.dtype)
-        return CodedFact(self.name, codes.fill_null(texts.len()), self.values)
+        value_codes(found.to_arrow(), 0, texts.len(), codes)
+        return CodedFact(self.name, codes, self.values)
 
-    def _dates(self, column: pl.Series) -> CodedFact | None:
+    def _dates(self, column: pl.Series, codes: Codes) -> bool:
         """Day numbers from the first day coded; the range grows (in steps of a year, so seldom) when a chunk
-        shows an earlier or later date. None when the span would be too long for a table."""
-        days = column.to_physical()
-        found = days.drop_nulls()
-        if found.is_empty():
-            low = high = self.days[0] if self.days else 0
-        else:
-            low, high = int(found.min()), int(found.max())  # type: ignore[arg-type]
+        shows an earlier or later date. False when the span would be too long for a table."""
+        days = column.to_arrow()
+        found = value_range(days)
+        low, high = found or ((self.days[0], self.days[0]) if self.days else (0, 0))
         if self.days is None or low < self.days[0] or high > self.days[1]:
             first, last = (low, high) if self.days is None else (min(low, self.days[0]), max(high, self.days[1]))
             first, last = first - first % 366, last - last % 366 + 365
             if last - first + 1 > MAX_DATE_SPAN:
-                return None
+                return False
             self.days = first, last
             dates = pl.Series(np.arange(first, last + 1, dtype=np.int32)).cast(pl.Date)
             self.values = _with_unknown(dates, self.dtype)
         first, last = self.days
-        codes = (days - first).cast(CODE).fill_null(last - first + 1)
-        assert self.values is not None
-        return CodedFact(self.name, codes, self.values)
+        value_codes(days, first, last - first + 1, codes)
+        return True
 
-    def _lists(self, column: pl.Series) -> CodedFact:
+    def _lists(self, column: pl.Series, codes: Codes) -> CodedFact:
         """Lists of codes (nationalities) keyed by their items' positions in the domain, coded by direct
         addressing; each new key is decoded back into its list, so the values need no pass over the people."""
         dtype = domain_dtype(self.name)
@@ -173,29 +174,24 @@ class FactCoder:
             column = column.cast(dtype)
         inner = column.dtype.inner if isinstance(column.dtype, pl.List) else None
         array = column.to_physical().to_arrow()
-        offsets = np.asarray(array.offsets, dtype=np.int64)
-        longest = int(np.diff(offsets).max()) if offsets.size > 1 else 0
-        base = inner.categories.len() + 1 if isinstance(inner, pl.Enum) else MAX_DIRECT_KEY
+        base = inner.categories.len() + 2 if isinstance(inner, pl.Enum) else MAX_DIRECT_KEY
         direct = 0  # the longest list coded by direct addressing
         while base ** (direct + 1) < MAX_DIRECT_KEY:
             direct += 1
-        if not isinstance(inner, pl.Enum) or longest > direct:
+        if not isinstance(inner, pl.Enum) or longest_list(array) > direct:
             self.seen = {_hashable(value): code for code, value in enumerate(self.listed)}
-            return self._by_dictionary(column, column)
+            return self._by_dictionary(column, column, codes)
         unknown = base**direct
         if self.known is None:
             self.known = np.full(unknown + 1, NO_CODE, dtype=np.uint32)
-        codes = np.empty(column.len(), dtype=np.uint32)
-        items = np.asarray(array.values.fill_null(0), dtype=np.uint32)
-        valid = column.is_not_null().to_numpy()
-        fresh = list_codes(offsets, items, valid, base, unknown, self.known, len(self.listed), codes)
+        fresh = list_codes(array, base, unknown, self.known, len(self.listed), codes)
         if fresh.size or self.values is None:
             categories = inner.categories.to_list()
             self.listed += [None if key == unknown else _decoded(int(key), base, categories) for key in fresh]
             self.values = pl.Series(self.listed, dtype=self.dtype)
-        return CodedFact(self.name, pl.Series(codes), self.values)
+        return CodedFact(self.name, codes, self.values)
 
-    def _by_dictionary(self, keys: pl.Series, column: pl.Series) -> CodedFact:
+    def _by_dictionary(self, keys: pl.Series, column: pl.Series, codes: Codes) -> CodedFact:
         """Codes by a dictionary of the values seen in every chunk so far (`keys`: one per distinct value)."""
         self.by_dictionary = True
         local, values = _dense(keys, column)
@@ -212,4 +208,5 @@ class FactCoder:
         if grew:
             self.values = pl.Series(self.listed, dtype=self.dtype)
         assert self.values is not None
-        return CodedFact(self.name, pl.Series(mapping[local.to_numpy()]), self.values)
+        np.take(mapping, local, out=codes)
+        return CodedFact(self.name, codes, self.values)

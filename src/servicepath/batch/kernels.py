@@ -1,8 +1,8 @@
 """Loops over people compiled to machine code (Numba), for the steps of decision tables that Polars would do as
 many passes, each writing a column: a unit's row is a sum of lookups over several facts' codes, its columns are
-gathered at that row (with Arrow's validity bitmaps), dates are derived from gathered columns (a force's
-citizenship date), and a list of nationalities is coded from its items.
-Compiled once and cached on disk; they release the GIL, so callers split the people between threads."""
+gathered at that row (with Arrow's validity bitmaps), and dates are derived from gathered columns (a force's
+citizenship date). Compiled once and cached on disk; they release the GIL, so callers split the people between
+threads."""
 
 from __future__ import annotations
 
@@ -18,11 +18,8 @@ import numpy.typing as npt
 Codes = npt.NDArray[np.uint32]
 Offsets = npt.NDArray[np.int64]
 
-NO_CODE = np.uint32(0xFFFFFFFF)
-"""A key not seen yet, in a direct-addressing map."""
 
-
-def _compiled(function: Callable[..., Any]) -> Callable[..., Any]:
+def compiled(function: Callable[..., Any]) -> Callable[..., Any]:
     return cast(Callable[..., Any], numba.njit(nogil=True, cache=True)(function))
 
 
@@ -199,43 +196,11 @@ def _mark_missing(values: Any, missing: np.uint64, valid: npt.NDArray[np.uint8],
         bits[at] = (words[at] * np.uint64(0x0102040810204080)) >> np.uint64(56)
 
 
-def _list_codes(
-    offsets: Offsets,
-    items: Codes,
-    valid: npt.NDArray[np.bool_],
-    base: int,
-    unknown: int,
-    known: Codes,
-    next_code: int,
-    codes: Codes,
-) -> Offsets:
-    """Each list's positional key (item i is digit i in `base`; `unknown` for a missing list), coded through
-    `known` (key to code; a key still at NO_CODE gets the next code, from `next_code` on). Returns the new keys in
-    order of first sight."""
-    fresh = np.empty(offsets.size - 1, dtype=np.int64)
-    count = 0
-    for person in range(offsets.size - 1):
-        key = np.int64(unknown)
-        if valid[person]:
-            key = np.int64(0)
-            weight = np.int64(1)
-            for at in range(offsets[person], offsets[person + 1]):
-                key += (np.int64(items[at]) + 1) * weight
-                weight *= base
-        if known[key] == NO_CODE:
-            known[key] = next_code + count
-            fresh[count] = key
-            count += 1
-        codes[person] = known[key]
-    return fresh[:count]
-
-
-list_codes = _compiled(_list_codes)
-gather_values = _compiled(_gather_values)
-mark_missing = _compiled(_mark_missing)
-program_depth = _compiled(_program_depth)
-run_program = _compiled(_run_program)
-gather_outputs_kernel = _compiled(_gather_outputs)
+gather_values = compiled(_gather_values)
+mark_missing = compiled(_mark_missing)
+program_depth = compiled(_program_depth)
+run_program = compiled(_run_program)
+gather_outputs_kernel = compiled(_gather_outputs)
 
 
 @dataclass(frozen=True)
