@@ -16,7 +16,15 @@ from servicepath.batch import tables
 from servicepath.batch.codes import FactCoder, domain_dtype
 from servicepath.batch.columns import Selection, assess_frame
 from servicepath.batch.io import check_chunk
-from servicepath.batch.kernels import BLOCK, NO_DAY, BlockColumn, EarliestDate, UnitTable, gather_outputs
+from servicepath.batch.kernels import (
+    BLOCK,
+    BlockColumn,
+    DateTree,
+    EarliestDate,
+    UnitTable,
+    date_keys,
+    gather_outputs,
+)
 from servicepath.batch.population import population
 from servicepath.batch.runner import facts_needed, run_batch
 from servicepath.batch.tables import TableEngine
@@ -92,18 +100,27 @@ def test_citizenship_dates_of_the_compiled_pass_equal_polars(monkeypatch: pytest
 def test_compiled_dates_follow_kleene_min_max_and_skip_paths_not_met() -> None:
     """The compiled pass's dates on every combination of its inputs: `max` and `min` are missing when an argument
     is (as the interpreter's), and the earliest date leaves out the paths not met and the missing dates."""
-    day = [NO_DAY, 100, 200]
+    day = [None, -100, 0, 200]
     rows = [(met0, met1, a, b) for met0 in (0, 1) for met1 in (0, 1) for a in day for b in day]
     # One fact whose code is the row: the unit's row is the code.
     codes = np.arange(len(rows), dtype=np.uint32)
-    columns = [BlockColumn(np.array([row[at] for row in rows], dtype=np.int32)) for at in range(4)]
-    unit = UnitTable([(0, codes)], columns)
-    paths = [(0, ("max", [2, 3])), (1, ("min", [2, 3]))]
+
+    def dates(at: int) -> BlockColumn:
+        days = np.array([row[at] or 0 for row in rows], dtype=np.int32)
+        return BlockColumn(date_keys(days, np.array([row[at] is None for row in rows])))
+
+    columns = [*(BlockColumn(np.array([row[at] for row in rows], dtype=np.uint32)) for at in range(2)), dates(2)]
+    unit = UnitTable([(0, codes)], [*columns, dates(3)])
+    paths: list[tuple[int, DateTree]] = [(0, ("max", [2, 3])), (1, ("min", [2, 3])), (0, 3)]
     [(values, bits)] = gather_outputs([codes], [[(0, 1)]], [unit], [EarliestDate(paths)], len(rows), 1)
     found = pa.Array.from_buffers(pa.int32(), len(rows), [pa.py_buffer(bits), pa.py_buffer(values)]).to_pylist()
     for (met0, met1, a, b), date in zip(rows, found, strict=True):
-        known = a != NO_DAY and b != NO_DAY
-        candidates = [max(a, b) if met0 and known else None, min(a, b) if met1 and known else None]
+        known = a is not None and b is not None
+        candidates = [
+            max(a, b) if met0 and known else None,
+            min(a, b) if met1 and known else None,
+            b if met0 else None,
+        ]
         assert date == min((c for c in candidates if c is not None), default=None), (met0, met1, a, b)
 
 

@@ -46,7 +46,7 @@ def _gather_outputs(
     column_bitmaps: Offsets,
     column_missing: npt.NDArray[np.uint64],
     tables: tuple[Any, Any, Any, Any],
-    block_table: npt.NDArray[np.int32],
+    block_table: Codes,
     program: Offsets,
     outputs: tuple[Any, Any, Any, Any],
     bitmaps: npt.NDArray[np.uint8],
@@ -64,8 +64,8 @@ def _gather_outputs(
     joint = np.empty((groups, BLOCK), dtype=np.uint32)
     row = np.empty(BLOCK, dtype=np.uint32)
     valid = np.empty(BLOCK, dtype=np.uint8)
-    blocks = np.empty((int((column_widths == 0).sum()), BLOCK), dtype=np.int32)
-    stack = np.empty((program_depth(program), BLOCK), dtype=np.int32)
+    blocks = np.empty((int((column_widths == 0).sum()), BLOCK), dtype=np.uint32)
+    stack = np.empty((program_depth(program), BLOCK), dtype=np.uint32)
     for first in range(start, stop, BLOCK):
         size = min(BLOCK, stop - first)
         # Views indexed by unsigned codes: no check for negative indices, so the loops vectorise.
@@ -105,75 +105,82 @@ def _gather_outputs(
                         mark_missing(out4[slot, first : first + size], column_missing[output], valid, bits)
                     else:
                         mark_missing(out8[slot, first : first + size], column_missing[output], valid, bits)
-        run_program(program, blocks, stack, size, dates[:, first : first + size], date_bitmaps, first, valid)
+        run_program(program, blocks, stack, size, dates, date_bitmaps, first, valid)
 
 
-PUSH, MIN, MAX, WHEN, EARLIEST, NONE, WRITE = range(7)
-"""The derived dates' instructions (op, a), over a stack of a value per person of the block: PUSH block column a;
-MIN and MAX of the top two values (missing if one is); WHEN: the top value where block column a is not 0, else
-missing; EARLIEST of the top two values (the one there if the other is missing); NONE: push a missing value;
-WRITE the top value to date output a, with validity bitmap a (of the dates')."""
+LOAD, MET, MIN, MAX, WHEN, EARLIEST, WRITE = range(7)
+"""The derived dates' instructions (op, a, b), over a stack of a date per person of the block: LOAD block column
+a; MET: load block column a where block column b is not 0, else missing; MIN and MAX of the top two dates (missing
+if one is); WHEN: the top date where block column a is not 0, else missing; EARLIEST of the top two dates (the one
+there if the other is missing); WRITE the top date to date output a, with validity bitmap a (of the dates')."""
 
-NO_DAY = np.int32(-(2**31))
-"""A missing date in a block column or on the stack: a day number no date has, and less than any."""
+SIGN = np.uint32(0x80000000)
+
+
+def date_keys(days: npt.NDArray[np.int32], missing: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint32]:
+    """Dates as the derived dates read them: the day number with its sign bit flipped, so that unsigned order is
+    date order, and 0 (less than any date) where missing. Every operation is then a branch-free loop of unsigned
+    minimums and maximums, which vectorises."""
+    return np.where(missing, np.uint32(0), days.view(np.uint32) ^ SIGN)
 
 
 def _program_depth(program: Offsets) -> int:
     depth = top = 0
     for at in range(program.shape[0]):
         op = program[at, 0]
-        top += 1 if op in (PUSH, NONE) else -1 if op in (MIN, MAX, EARLIEST, WRITE) else 0
+        top += 1 if op in (LOAD, MET) else -1 if op in (MIN, MAX, EARLIEST, WRITE) else 0
         depth = max(depth, top)
     return depth
 
 
 def _run_program(
     program: Offsets,
-    blocks: npt.NDArray[np.int32],
-    stack: npt.NDArray[np.int32],
+    blocks: Codes,
+    stack: Codes,
     size: int,
-    dates: npt.NDArray[np.uint32],
+    dates: Codes,
     bitmaps: npt.NDArray[np.uint8],
     first: int,
     valid: npt.NDArray[np.uint8],
 ) -> None:
-    # One operation at a time over the whole block: each loop is branch-free, so it vectorises.
+    # One operation at a time over the whole block, each a loop without branches.
     top = 0
+    none, sign = np.uint32(0), SIGN
     for at in range(program.shape[0]):
-        op, a = program[at, 0], program[at, 1]
-        if op == PUSH:
+        op, a, b = program[at, 0], program[at, 1], program[at, 2]
+        if op == LOAD:
             stack[top, :size] = blocks[a, :size]
             top += 1
-        elif op == NONE:
-            stack[top, :size] = NO_DAY
+        elif op == MET:
+            result, date, met = stack[top], blocks[a], blocks[b]
+            for person in range(size):
+                result[person] = date[person] if met[person] != 0 else none
             top += 1
         elif op == WHEN:
             result, met = stack[top - 1], blocks[a]
             for person in range(size):
-                result[person] = result[person] if met[person] != 0 else NO_DAY
+                result[person] = result[person] if met[person] != 0 else none
         elif op == WRITE:
             top -= 1
-            result, out = stack[top], dates[a]
+            result, out = stack[top], dates[a, first : first + size]
             for person in range(size):
-                out[person] = np.uint32(result[person])
-            mark_missing(
-                out[:size], np.uint64(np.uint32(NO_DAY)), valid, bitmaps[a, first // 8 : (first + size + 7) // 8]
-            )
+                out[person] = result[person] ^ sign
+            mark_missing(out[:size], np.uint64(sign), valid, bitmaps[a, first // 8 : (first + size + 7) // 8])
         else:
             top -= 1
             result, other = stack[top - 1], stack[top]
             if op == MIN:
-                # NO_DAY is the least value: the minimum is missing when one is.
+                # Missing is the least: the minimum is missing when one is.
                 for person in range(size):
                     result[person] = min(result[person], other[person])
             elif op == MAX:
                 for person in range(size):
                     low, high = min(result[person], other[person]), max(result[person], other[person])
-                    result[person] = NO_DAY if low == NO_DAY else high
+                    result[person] = high if low != none else none
             else:
+                # Less one (wrapping), missing is the greatest: the earliest of the dates there.
                 for person in range(size):
-                    here, there = result[person], other[person]
-                    result[person] = there if here == NO_DAY or (there != NO_DAY and there < here) else here
+                    result[person] = min(result[person] - np.uint32(1), other[person] - np.uint32(1)) + np.uint32(1)
 
 
 def _gather_values(table: Any, row: Codes, size: int, out: Any) -> None:
@@ -214,10 +221,10 @@ class TableColumn:
 
 @dataclass(frozen=True)
 class BlockColumn:
-    """A column of a unit's table gathered only for the block at hand, for the derived dates to read: signed day
-    numbers or 0/1, NO_DAY for a missing value."""
+    """A column of a unit's table gathered only for the block at hand, for the derived dates to read: dates as
+    `date_keys`, or conditions as 0/1."""
 
-    values: npt.NDArray[np.int32]
+    values: Codes
 
 
 @dataclass(frozen=True)
@@ -246,27 +253,31 @@ Gathered = tuple[npt.NDArray[Any], npt.NDArray[np.uint8] | None]
 
 
 def _program(dates: list[EarliestDate]) -> Offsets:
-    """The instructions of `_run_program` for the dates, the i-th written to the i-th date output."""
-    program: list[tuple[int, int]] = []
+    """The instructions of `_run_program` for the dates (each with a path at least), the i-th written to the i-th
+    date output."""
+    program: list[tuple[int, int, int]] = []
 
-    def push(tree: DateTree) -> None:
+    def load(tree: DateTree) -> None:
         if isinstance(tree, int):
-            program.append((PUSH, tree))
+            program.append((LOAD, tree, 0))
             return
         function, (head, *rest) = tree
-        push(head)
+        load(head)
         for argument in rest:
-            push(argument)
-            program.append((MIN if function == "min" else MAX, 0))
+            load(argument)
+            program.append((MIN if function == "min" else MAX, 0, 0))
 
     for at, date in enumerate(dates):
-        program.append((NONE, 0))
-        for met, tree in date.paths:
-            push(tree)
-            program.append((WHEN, met))
-            program.append((EARLIEST, 0))
-        program.append((WRITE, at))
-    return np.array(program, dtype=np.int64).reshape(-1, 2)
+        for path, (met, tree) in enumerate(date.paths):
+            if isinstance(tree, int):
+                program.append((MET, tree, met))
+            else:
+                load(tree)
+                program.append((WHEN, met, 0))
+            if path:
+                program.append((EARLIEST, 0, 0))
+        program.append((WRITE, at, 0))
+    return np.array(program, dtype=np.int64).reshape(-1, 3)
 
 
 def gather_outputs(
@@ -303,7 +314,7 @@ def gather_outputs(
         _joined([column.values for column, used in zip(columns, widths, strict=True) if used == width], f"u{width}")
         for width in WIDTHS
     )
-    block_table = _joined([column.values for column in columns if isinstance(column, BlockColumn)], "i4")
+    block_table = _joined([column.values for column in columns if isinstance(column, BlockColumn)], "u4")
     marked = [isinstance(column, TableColumn) and column.missing is not None for column in columns]
     column_bitmaps = np.cumsum(marked, dtype=np.int64) - 1
     column_bitmaps[np.logical_not(marked)] = -1

@@ -44,13 +44,13 @@ from servicepath.batch.columns import (
     with_start,
 )
 from servicepath.batch.kernels import (
-    NO_DAY,
     BlockColumn,
     DateTree,
     EarliestDate,
     Gathered,
     TableColumn,
     UnitTable,
+    date_keys,
     gather_outputs,
 )
 from servicepath.batch.missing import missing_conditions
@@ -340,10 +340,12 @@ class Citizenship:
 
 
 def _block_column(output: Output) -> BlockColumn:
-    """The column as the compiled pass reads it for the dates: day numbers or 0/1, NO_DAY where missing."""
+    """The column as the compiled pass reads it for the dates: `date_keys`, or conditions as 0/1."""
     table = output.column
-    values = table.values.astype(np.uint32).view(np.int32)
-    return BlockColumn(values if table.missing is None else np.where(table.values == table.missing, NO_DAY, values))
+    if output.boolean:
+        return BlockColumn(table.values.astype(np.uint32))
+    missing = np.zeros(table.values.size, dtype=bool) if table.missing is None else table.values == table.missing
+    return BlockColumn(date_keys(table.values.view(np.int32), missing))
 
 
 def gather_columns(
