@@ -187,6 +187,22 @@ def test_codes_are_exact() -> None:
     assert coded_dates.values.gather(coded_dates.codes).to_list() == dates.to_list()
 
 
+def test_text_codes_are_exact_for_many_long_and_short_texts() -> None:
+    """Free text (a force id): 5,000 distinct texts, long ones sharing their first bytes and short ones, in a
+    column sliced from a longer one; a second chunk keeps the codes of the texts seen in the first."""
+    texts = [f"armed-forces-of-{i}" for i in range(2500)] + [f"f{i}" for i in range(2500)]
+    values = [texts[(i * 7919) % len(texts)] if i % 5 else None for i in range(40_000)]
+    coder = FactCoder("service.force")
+    column = pl.Series("service.force", values).slice(3, 39_990)
+    first = coder.code(column)
+    assert first.values.gather(first.codes).to_list() == column.to_list()
+    seen = [text for text in dict.fromkeys(column.to_list()) if text is not None]
+    again = seen[:5] + seen[-5:]
+    second = coder.code(pl.Series("service.force", ["new", *again]))
+    assert second.values.gather(second.codes).to_list() == ["new", *again]
+    assert second.codes[1:].tolist() == [first.codes[column.to_list().index(text)] for text in again]
+
+
 def test_codes_are_kept_across_chunks() -> None:
     """Each chunk's codes give back its values, and text and nationality lists keep their codes from chunk to
     chunk, also once a list too long for direct addressing comes. Dates are coded from the first day of the span
