@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import numba
@@ -35,10 +35,12 @@ def _gather_outputs(
     group_facts: Offsets,
     group_strides: Offsets,
     group_bounds: Offsets,
+    group_direct: Offsets,
     term_groups: Offsets,
     term_bounds: Offsets,
     term_values: Codes,
     unit_bounds: Offsets,
+    unit_direct: Offsets,
     column_bounds: Offsets,
     column_widths: Offsets,
     column_slots: Offsets,
@@ -69,7 +71,10 @@ def _gather_outputs(
     for first in range(start, stop, BLOCK):
         size = min(BLOCK, stop - first)
         # Views indexed by unsigned codes: no check for negative indices, so the loops vectorise.
+        # A group of one fact (stride 1) has the fact's codes for joint values: no pass.
         for group in range(groups):
+            if group_direct[group] >= 0:
+                continue
             codes = joint[group]
             codes[:size] = 0
             for at in range(group_bounds[group], group_bounds[group + 1]):
@@ -77,24 +82,37 @@ def _gather_outputs(
                 for person in range(size):
                     codes[person] += column[person] * stride
         for unit in range(unit_bounds.size - 1):
-            row[:size] = 0
+            # A unit whose table is indexed by one group's joint values reads them as its row.
+            source = row[:size]
+            if unit_direct[unit] >= 0:
+                group = unit_direct[unit]
+                fact = group_direct[group]
+                source = facts[fact][first : first + size] if fact >= 0 else joint[group, :size]
+            elif unit_bounds[unit] == unit_bounds[unit + 1]:
+                row[:size] = 0
             for term in range(unit_bounds[unit], unit_bounds[unit + 1]):
                 values = term_values[term_bounds[term] : term_bounds[term + 1]]
-                codes = joint[term_groups[term]]
-                for person in range(size):
-                    row[person] += values[codes[person]]
+                group = term_groups[term]
+                fact = group_direct[group]
+                codes = facts[fact][first : first + size] if fact >= 0 else joint[group, :size]
+                if term == unit_bounds[unit]:
+                    for person in range(size):
+                        row[person] = values[codes[person]]
+                else:
+                    for person in range(size):
+                        row[person] += values[codes[person]]
             for output in range(column_bounds[unit], column_bounds[unit + 1]):
                 width, slot, begin = column_widths[output], column_slots[output], column_starts[output]
                 if width == 0:
-                    gather_values(block_table[begin:], row, size, blocks[slot])
+                    gather_values(block_table[begin:], source, size, blocks[slot])
                 elif width == 1:
-                    gather_values(table1[begin:], row, size, out1[slot, first : first + size])
+                    gather_values(table1[begin:], source, size, out1[slot, first : first + size])
                 elif width == 2:
-                    gather_values(table2[begin:], row, size, out2[slot, first : first + size])
+                    gather_values(table2[begin:], source, size, out2[slot, first : first + size])
                 elif width == 4:
-                    gather_values(table4[begin:], row, size, out4[slot, first : first + size])
+                    gather_values(table4[begin:], source, size, out4[slot, first : first + size])
                 else:
-                    gather_values(table8[begin:], row, size, out8[slot, first : first + size])
+                    gather_values(table8[begin:], source, size, out8[slot, first : first + size])
                 if column_bitmaps[output] >= 0:
                     bits = bitmaps[column_bitmaps[output], first // 8 : (first + size + 7) // 8]
                     if width == 1:
@@ -291,6 +309,17 @@ def gather_outputs(
     """Every unit's table columns per person, in order, then the dates: `groups` gives each group's (fact,
     stride) pairs, whose weighted sum of codes is the person's joint value; a unit's row is the sum of its terms
     at the person's joint values, and each column's value is the table's at that row."""
+    # A unit with one term reads its table at the group's joint value: the term is composed into its columns.
+    unit_direct = np.array([unit.terms[0][0] if len(unit.terms) == 1 else -1 for unit in units], dtype=np.int64)
+    units = [
+        UnitTable([], [_composed(column, unit.terms[0][1]) for column in unit.columns])
+        if len(unit.terms) == 1
+        else unit
+        for unit in units
+    ]
+    group_direct = np.array(
+        [group[0][0] if len(group) == 1 and group[0][1] == 1 else -1 for group in groups], dtype=np.int64
+    )
     group_facts = np.array([fact for group in groups for fact, _ in group], dtype=np.int64)
     group_strides = np.array([stride for group in groups for _, stride in group], dtype=np.int64)
     group_bounds = np.cumsum([0, *(len(group) for group in groups)], dtype=np.int64)
@@ -334,10 +363,12 @@ def gather_outputs(
             group_facts,
             group_strides,
             group_bounds,
+            group_direct,
             term_groups,
             term_bounds,
             term_values,
             unit_bounds,
+            unit_direct,
             column_bounds,
             np.array(widths, dtype=np.int64),
             np.array(slots, dtype=np.int64),
@@ -363,6 +394,11 @@ def gather_outputs(
         if width
     ]
     return gathered + list(zip(date_values, date_bitmaps, strict=True))
+
+
+def _composed(column: TableColumn | BlockColumn, rows: Codes) -> TableColumn | BlockColumn:
+    """The column's value at each row given."""
+    return replace(column, values=column.values[rows])
 
 
 def _joined(tables: list[npt.NDArray[Any]], dtype: str) -> npt.NDArray[Any]:

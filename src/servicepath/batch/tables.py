@@ -45,6 +45,7 @@ from servicepath.batch.columns import (
 )
 from servicepath.batch.kernels import (
     BlockColumn,
+    Codes,
     DateTree,
     EarliestDate,
     Gathered,
@@ -133,6 +134,8 @@ class Unit:
     lookup: list[Output] | None = None
     """The unit's table as gathered per person, a column per output."""
     tabled: bool = True
+    terms: tuple[list[pl.Series], Terms] | None = None
+    """The last chunk's signatures and the terms made of them, kept while the signatures stay the same."""
 
     def __post_init__(self) -> None:
         self.group_facts()
@@ -177,15 +180,18 @@ def _joint_values(group: tuple[str, ...], coded: dict[str, CodedFact]) -> pl.Dat
     return _cross_product([coded[fact].values.alias(fact).to_frame() for fact in group])
 
 
-def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[pl.Expr]) -> tuple[pl.Series, bool]:
-    """The signature code of each joint value of the group, registering new signatures; and whether any was new."""
+def _signatures(registry: Registry, coded: dict[str, CodedFact], probes: list[Probe]) -> tuple[pl.Series, bool]:
+    """The signature code of each joint value of the group (by the probes that read it alone), registering new
+    signatures; and whether any was new."""
     given = [coded[fact].values for fact in registry.facts]
     if registry.seen is not None and all(a is b or a.equals(b) for a, b in zip(registry.seen[0], given, strict=True)):
         return registry.seen[1], False
+    group = set(registry.facts)
+    read = [probe.value for probe in probes if probe.facts <= group]
     values = _joint_values(registry.facts, coded)
-    names = [f"p{i}" for i in range(len(probes))]
+    names = [f"p{i}" for i in range(len(read))]
     # with_columns, not select: a probe the law alone decides is a literal, and must fill every row.
-    found = values.with_columns(probe.alias(name) for probe, name in zip(probes, names, strict=True)).select(names)
+    found = values.with_columns(probe.alias(name) for probe, name in zip(read, names, strict=True)).select(names)
     found = found.with_row_index("at")
     distinct = found.group_by(names, maintain_order=True).agg(pl.col("at").first())
     codes, new = [], []
@@ -279,7 +285,7 @@ def _person_by_person(unit: Unit, chunk: pl.DataFrame) -> pl.DataFrame:
     return unit.stages.apply(typed.lazy()).select(unit.per_person).collect()
 
 
-Terms = list[tuple[tuple[str, ...], pl.Series]]
+Terms = list[tuple[tuple[str, ...], Codes]]
 """A unit's key as a sum of terms: for each group, a value per joint value of the group (signature code times
 stride), gathered per person by the person's joint value."""
 
@@ -295,8 +301,7 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
         if prod(coded[fact].size for fact in group) > MAX_GROUP:
             unit.tabled = False
             return None
-        probes = [probe.value for probe in unit.probes if probe.facts <= set(group)]
-        found, new = _signatures(registry, coded, probes)
+        found, new = _signatures(registry, coded, unit.probes)
         grew |= new
         signatures.append(found)
     if grew:
@@ -304,13 +309,16 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
             unit.tabled = False
             return None
         unit.lookup = _build(unit)
+    elif unit.terms is not None and all(a is b for a, b in zip(unit.terms[0], signatures, strict=True)):
+        return unit.terms[1]
     terms: Terms = []
     stride = 1
     for group, registry, found in zip(
         reversed(unit.groups), reversed(unit.registries), reversed(signatures), strict=True
     ):
-        terms.append((group, found * stride if stride > 1 else found))
+        terms.append((group, found.cast(CODE).to_numpy() * np.uint32(stride)))
         stride *= len(registry.codes)
+    unit.terms = (signatures, terms)
     return terms
 
 
@@ -370,7 +378,7 @@ def gather_columns(
     blocks = [output.name for lookup, _ in tabled for output in lookup if output.name in read]
     units = [
         UnitTable(
-            [(order.index(group), term.cast(CODE).to_numpy()) for group, term in terms],
+            [(order.index(group), term) for group, term in terms],
             [_block_column(output) if output.name in read else output.column for output in lookup],
         )
         for lookup, terms in tabled
@@ -585,13 +593,15 @@ class TableEngine:
         # side by side.
         if self.codes.shape[1] < chunk.height:
             self.codes = np.empty((len(self.coders), chunk.height), dtype=np.uint32)
+        # Text first: it takes longest (Polars gives its codes), the other columns fill the other threads meanwhile.
+        names = list(self.coders)
+        order = sorted(range(len(names)), key=lambda at: chunk.schema[names[at]] != pl.Utf8)
         with ThreadPoolExecutor(pl.thread_pool_size()) as pool:
             each = pool.map(
-                lambda coder, out: coder.code(chunk.get_column(coder.name), out[: chunk.height]),
-                self.coders.values(),
-                self.codes,
+                lambda at: self.coders[names[at]].code(chunk.get_column(names[at]), self.codes[at, : chunk.height]),
+                order,
             )
-            coded = dict(zip(self.coders, each, strict=True))
+            coded = {names[at]: found for at, found in zip(order, each, strict=True)}
         tabled: list[tuple[list[Output], Terms]] = []
         by_person: list[pl.DataFrame] = []
 
