@@ -124,6 +124,27 @@ def test_compiled_dates_follow_kleene_min_max_and_skip_paths_not_met() -> None:
         assert date == min((c for c in candidates if c is not None), default=None), (met0, met1, a, b)
 
 
+def test_results_held_stay_the_same_while_let_go_ones_are_reused() -> None:
+    """The engine writes a chunk's results into the arrays of an earlier chunk's only once nothing holds those:
+    results kept (as Arrow, or read into Polars) do not change when the next chunk is assessed."""
+    law = shipped_law()
+    plan = plan_on(law, ON)
+    engine = TableEngine(plan)
+    first, second = (population(3000, seed=seed, forces=list(law.forces), missing=0.2) for seed in (31, 32))
+    held = engine.assess(first)
+    read = pl.DataFrame(pl.from_arrow(held))
+    text = read.select(pl.all().cast(pl.Utf8))
+    addresses = {chunk.buffers()[1].address for column in held.columns for chunk in column.chunks}
+    engine.assess(second)
+    _same(held, assess_frame(first, plan))
+    assert read.select(pl.all().cast(pl.Utf8)).equals(text, null_equal=True)
+    del held, read
+    again = engine.assess(second)
+    _same(again, assess_frame(second, plan))
+    reused = {chunk.buffers()[1].address for column in again.columns for chunk in column.chunks}
+    assert reused & addresses
+
+
 def test_output_file_keeps_the_enums(tmp_path: Path) -> None:
     """Parquet written from the gathered Arrow columns reads back with the same types as the per-person engine's:
     verdicts and first failing requirements as enums, missing facts as text categories, dates as dates."""

@@ -6,9 +6,10 @@ threads."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import numba
@@ -298,6 +299,29 @@ def _program(dates: list[EarliestDate]) -> Offsets:
     return np.array(program, dtype=np.int64).reshape(-1, 3)
 
 
+@dataclass
+class Buffers:
+    """Output arrays kept from one chunk to the next. An array is handed out again only once nothing else holds it
+    (no Arrow array, Polars column nor NumPy view made of it is left), so results never change under their
+    holder; the pages of a fresh array cost more to touch first than the pass takes to fill them. At most two
+    arrays of a shape are kept, and the shapes of the last few chunk sizes."""
+
+    kept: dict[tuple[tuple[int, ...], str], list[npt.NDArray[Any]]] = field(default_factory=dict)
+
+    def take(self, shape: tuple[int, ...], dtype: str) -> npt.NDArray[Any]:
+        if (shape, dtype) not in self.kept and len(self.kept) >= 16:
+            self.kept.clear()
+        arrays = self.kept.setdefault((shape, dtype), [])
+        for array in arrays:
+            # Referenced by the list, by `array` and by getrefcount's argument: by nothing else.
+            if sys.getrefcount(array) == 3:
+                return array
+        array = np.empty(shape, dtype=dtype)
+        if len(arrays) < 2:
+            arrays.append(array)
+        return array
+
+
 def gather_outputs(
     facts: list[Codes],
     groups: list[list[tuple[int, int]]],
@@ -305,6 +329,7 @@ def gather_outputs(
     dates: list[EarliestDate],
     people: int,
     workers: int,
+    buffers: Buffers | None = None,
 ) -> list[Gathered]:
     """Every unit's table columns per person, in order, then the dates: `groups` gives each group's (fact,
     stride) pairs, whose weighted sum of codes is the person's joint value; a unit's row is the sum of its terms
@@ -349,10 +374,11 @@ def gather_outputs(
     column_bitmaps[np.logical_not(marked)] = -1
     column_missing = np.array([getattr(column, "missing", None) or 0 for column in columns], dtype=np.uint64)
     program = _program(dates)
-    outputs = tuple(np.empty((counts[width], people), dtype=f"u{width}") for width in WIDTHS)
-    bitmaps = np.empty((sum(marked), (people + 7) // 8), dtype=np.uint8)
-    date_values = np.empty((len(dates), people), dtype=np.uint32)
-    date_bitmaps = np.empty((len(dates), (people + 7) // 8), dtype=np.uint8)
+    take = (buffers or Buffers()).take
+    outputs = tuple(take((counts[width], people), f"u{width}") for width in WIDTHS)
+    bitmaps = take((sum(marked), (people + 7) // 8), "u1")
+    date_values = take((len(dates), people), "u4")
+    date_bitmaps = take((len(dates), (people + 7) // 8), "u1")
     fact_list = numba.typed.List(facts) if facts else numba.typed.List.empty_list(numba.uint32[::1])
     # Each thread takes whole blocks, so that its people start on a byte of the validity bitmaps.
     step = max(1, -(-people // workers // BLOCK)) * BLOCK

@@ -45,6 +45,7 @@ from servicepath.batch.columns import (
 )
 from servicepath.batch.kernels import (
     BlockColumn,
+    Buffers,
     Codes,
     DateTree,
     EarliestDate,
@@ -361,6 +362,7 @@ def gather_columns(
     tabled: list[tuple[list[Output], Terms]],
     citizenships: list[Citizenship],
     people: int,
+    buffers: Buffers | None = None,
 ) -> tuple[list[tuple[Output, pa.Array]], list[pa.Array]]:
     """Each tabled column per person, gathered at the person's row of its unit's table: the row is the sum of
     the unit's terms at the person's joint values; then the citizenship dates, from the columns they read (which
@@ -393,7 +395,8 @@ def gather_columns(
         for found in citizenships
         if found.paths
     ]
-    found = gather_outputs([coded[name].codes for name in names], groups, units, dates, people, pl.thread_pool_size())
+    codes = [coded[name].codes for name in names]
+    found = gather_outputs(codes, groups, units, dates, people, pl.thread_pool_size(), buffers)
     outputs = [output for lookup, _ in tabled for output in lookup if output.name not in read]
     columns = [(output, output.array(values, people)) for output, values in zip(outputs, found, strict=False)]
     computed = iter(found[len(outputs) :])
@@ -523,6 +526,8 @@ class TableEngine:
     compared_units: list[tuple[str, Unit | None]] = field(init=False)
     coders: dict[str, FactCoder] = field(init=False)
     codes: npt.NDArray[np.uint32] = field(init=False)
+    buffers: Buffers = field(init=False, default_factory=Buffers)
+    """The output arrays, handed out again once the results of an earlier chunk are let go."""
     """A row of codes per fact, for the chunk at hand: they are read only while it is assessed, so one buffer
     serves chunk after chunk (fresh pages cost about 5 ms per 10^6 people to touch first)."""
 
@@ -637,7 +642,7 @@ class TableEngine:
             columns += outputs(unit)
         for name, maybe in self.compared_units:
             columns += [pl.lit(None, pl.Utf8).alias(name)] if maybe is None else outputs(maybe)
-        gathered, days = gather_columns(coded, tabled, citizenships, chunk.height)
+        gathered, days = gather_columns(coded, tabled, citizenships, chunk.height, self.buffers)
         # Enum, text and date columns go out as gathered, and so do the dates computed in the compiled pass; the
         # rest (columns computed person by person, and what the citizenship dates of their forces read) are
         # computed in Polars.
