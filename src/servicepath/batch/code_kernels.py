@@ -54,9 +54,8 @@ def _list_codes(
     codes: Codes,
 ) -> Offsets:
     """Each list's positional key (item i is digit i in `base`: its code plus one, `base - 1` if missing;
-    `unknown` for a missing list), coded through
-    `known` (key to code; a key still at NO_CODE gets the next code, from `next_code` on). Returns the new keys in
-    order of first sight."""
+    `unknown` for a missing list), coded through `known` (key to code; a key still at NO_CODE gets the next code,
+    from `next_code` on). Returns the new keys in order of first sight."""
     fresh = np.empty(codes.size, dtype=np.int64)
     count = 0
     for person in range(codes.size):
