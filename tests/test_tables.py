@@ -22,8 +22,8 @@ from servicepath.batch.kernels import (
     DateTree,
     EarliestDate,
     UnitTable,
+    compile_pass,
     date_keys,
-    gather_outputs,
 )
 from servicepath.batch.population import population
 from servicepath.batch.runner import facts_needed, run_batch
@@ -112,7 +112,7 @@ def test_compiled_dates_follow_kleene_min_max_and_skip_paths_not_met() -> None:
     columns = [*(BlockColumn(np.array([row[at] for row in rows], dtype=np.uint32)) for at in range(2)), dates(2)]
     unit = UnitTable([(0, codes)], [*columns, dates(3)])
     paths: list[tuple[int, DateTree]] = [(0, ("max", [2, 3])), (1, ("min", [2, 3])), (0, 3)]
-    [(values, bits)] = gather_outputs([codes], [[(0, 1)]], [unit], [EarliestDate(paths)], len(rows), 1)
+    [(values, bits)] = compile_pass([[(0, 1)]], [unit], [EarliestDate(paths)]).run([codes], len(rows), 1)
     found = pa.Array.from_buffers(pa.int32(), len(rows), [pa.py_buffer(bits), pa.py_buffer(values)]).to_pylist()
     for (met0, met1, a, b), date in zip(rows, found, strict=True):
         known = a is not None and b is not None
@@ -224,6 +224,35 @@ def test_text_codes_are_exact_for_many_long_and_short_texts() -> None:
     assert second.codes[1:].tolist() == [first.codes[column.to_list().index(text)] for text in again]
 
 
+def test_enum_codes_follow_the_enum_each_chunk_comes_in() -> None:
+    """Chunk after chunk, a fact comes as its own enum, as text, as an enum of other categories, then as the first
+    enum again: each chunk's codes give back its values, and the values of a chunk in an enum already seen stay
+    the same object (the tables built on them are kept)."""
+    forces = ["ru-armed-forces", "fr-foreign-legion", None, "ru-armed-forces"]
+    first_enum, other_enum = pl.Enum(["ru-armed-forces", "fr-foreign-legion"]), pl.Enum(["fr-foreign-legion", "x"])
+    statuses = ["refugee", None, "citizen"]
+    cases = {
+        "residence.status": [
+            pl.Series(statuses, dtype=domain_dtype("residence.status")),
+            pl.Series(statuses),
+            pl.Series(statuses, dtype=pl.Enum(["citizen", "refugee"])),
+            pl.Series(statuses, dtype=domain_dtype("residence.status")),
+        ],
+        "service.force": [
+            pl.Series(forces, dtype=first_enum),
+            pl.Series(forces),
+            pl.Series(["x", None, "fr-foreign-legion"], dtype=other_enum),
+            pl.Series(forces, dtype=first_enum),
+        ],
+    }
+    for name, chunks in cases.items():
+        coder = FactCoder(name)
+        found = [coder.code(chunk.alias(name)) for chunk in chunks]
+        for chunk, coded in zip(chunks, found, strict=True):
+            assert coded.values.gather(coded.codes).cast(pl.Utf8).to_list() == chunk.cast(pl.Utf8).to_list(), name
+        assert coder.code(chunks[-1].alias(name)).values is found[-1].values, name
+
+
 def test_codes_are_kept_across_chunks() -> None:
     """Each chunk's codes give back its values, and text and nationality lists keep their codes from chunk to
     chunk, also once a list too long for direct addressing comes. Dates are coded from the first day of the span
@@ -252,7 +281,12 @@ def test_tables_are_not_rebuilt_for_a_chunk_with_no_new_value() -> None:
     people = population(2000, seed=5, forces=list(law.forces), missing=0.2)
     engine = TableEngine(plan_on(law, ON))
     engine.assess(people)
-    built = [unit.lookup for unit in engine.units()]
+    built, assembly = [unit.lookup for unit in engine.units()], engine.assembly
     shuffled = people.sample(fraction=1.0, seed=3)
     _same(engine.assess(shuffled), assess_frame(shuffled, plan_on(law, ON)))
     assert [unit.lookup for unit in engine.units()] == built
+    assert engine.assembly is assembly
+    # A value not seen before: the tables it reads, and how the columns are put together, are made again.
+    older = people.with_columns(pl.lit(dt.date(1901, 2, 3)).alias("birth_date"))
+    _same(engine.assess(older), assess_frame(older, plan_on(law, ON)))
+    assert engine.assembly is not assembly

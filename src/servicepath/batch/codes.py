@@ -23,6 +23,8 @@ from servicepath.language import types as t
 from servicepath.profile import fact_type
 
 CODE = pl.UInt32
+FLAGS = pl.Series([False, True, None], dtype=pl.Boolean)
+"""The values of a boolean's codes."""
 MAX_DATE_SPAN = 1_000_000
 """Dates are coded by their day number from the first day of the span seen so far, while the span stays this
 small; past it, by a dictionary."""
@@ -105,6 +107,9 @@ class FactCoder:
     """An empty column of the categories: Polars forgets a Categories' texts once no column uses them."""
     by_dictionary: bool = False
     """Coded by `seen` from now on (a date span or a list too long for direct addressing was met)."""
+    enum: tuple[pl.DataType, int, pl.Series] | None = None
+    """An enum the fact was given in, its number of categories and the values of its codes: a column of that enum
+    is coded with no cast and no new values."""
 
     def __post_init__(self) -> None:
         kind = fact_type(self.name)
@@ -116,10 +121,15 @@ class FactCoder:
         """The column's codes (written to `out` if given) and the value of each code, typed as rules read the
         fact."""
         codes = np.empty(column.len(), dtype=np.uint32) if out is None else out
-        if column.dtype == pl.Boolean:
+        given = column.dtype
+        if given == pl.Boolean:
             flag_codes(column.to_arrow(), codes)
-            return self._fixed(codes, pl.Series([False, True, None], dtype=pl.Boolean))
-        if column.dtype == pl.Date and not self.by_dictionary and self._dates(column, codes):
+            return self._fixed(codes, FLAGS)
+        if self.enum is not None and given == self.enum[0]:
+            _, size, self.values = self.enum
+            value_codes(column.to_arrow().indices, 0, size, codes)
+            return CodedFact(self.name, codes, self.values)
+        if given == pl.Date and not self.by_dictionary and self._dates(column, codes):
             assert self.values is not None
             return CodedFact(self.name, codes, self.values)
         if isinstance(self.dtype, pl.List) and not self.by_dictionary:
@@ -128,14 +138,18 @@ class FactCoder:
         if enum is not None and column.dtype != enum:
             column = column.cast(enum)
         if isinstance(column.dtype, pl.Enum):
-            value_codes(column.to_physical().to_arrow(), 0, column.dtype.categories.len(), codes)
-            return self._fixed(codes, _with_unknown(column.dtype.categories, self.dtype))
+            size = column.dtype.categories.len()
+            value_codes(column.to_arrow().indices, 0, size, codes)
+            found = self._fixed(codes, _with_unknown(column.dtype.categories, self.dtype))
+            if column.dtype == given:
+                self.enum = (given, size, found.values)
+            return found
         if column.dtype == pl.Utf8:
             return self._text(column, codes)
         return self._by_dictionary(column.to_physical() if column.dtype == pl.Categorical else column, column, codes)
 
     def _fixed(self, codes: Codes, values: pl.Series) -> CodedFact:
-        if self.values is None or not self.values.equals(values):
+        if self.values is not values and (self.values is None or not self.values.equals(values)):
             self.values = values
         return CodedFact(self.name, codes, self.values)
 

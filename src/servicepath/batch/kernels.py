@@ -322,18 +322,108 @@ class Buffers:
         return array
 
 
-def gather_outputs(
-    facts: list[Codes],
-    groups: list[list[tuple[int, int]]],
-    units: list[UnitTable],
-    dates: list[EarliestDate],
-    people: int,
-    workers: int,
-    buffers: Buffers | None = None,
-) -> list[Gathered]:
-    """Every unit's table columns per person, in order, then the dates: `groups` gives each group's (fact,
-    stride) pairs, whose weighted sum of codes is the person's joint value; a unit's row is the sum of its terms
-    at the person's joint values, and each column's value is the table's at that row."""
+@dataclass(frozen=True)
+class CompiledPass:
+    """The compiled pass's inputs that stay the same while the tables do (built once, run chunk after chunk):
+    the groups, the units' terms and columns joined into flat arrays, and the dates' program."""
+
+    group_facts: Offsets
+    group_strides: Offsets
+    group_bounds: Offsets
+    group_direct: Offsets
+    term_groups: Offsets
+    term_bounds: Offsets
+    term_values: Codes
+    unit_bounds: Offsets
+    unit_direct: Offsets
+    column_bounds: Offsets
+    widths: Offsets
+    slots: Offsets
+    starts: Offsets
+    column_bitmaps: Offsets
+    column_missing: npt.NDArray[np.uint64]
+    tables: tuple[npt.NDArray[Any], ...]
+    block_table: Codes
+    program: Offsets
+    counts: tuple[int, ...]
+    """Output columns per width (of `WIDTHS`)."""
+    marked: int
+    """Output columns with a validity bitmap."""
+    dates: int
+
+    def run(self, facts: list[Codes], people: int, workers: int, buffers: Buffers | None = None) -> list[Gathered]:
+        """Every unit's table columns per person, in order, then the dates, for people whose fact codes (in the
+        order of the groups' fact indices) are `facts`."""
+        take = (buffers or Buffers()).take
+        outputs = tuple(take((count, people), f"u{width}") for count, width in zip(self.counts, WIDTHS, strict=True))
+        bitmaps = take((self.marked, (people + 7) // 8), "u1")
+        date_values = take((self.dates, people), "u4")
+        date_bitmaps = take((self.dates, (people + 7) // 8), "u1")
+        fact_list = numba.typed.List(facts) if facts else numba.typed.List.empty_list(numba.uint32[::1])
+        # Each thread takes an equal share, its people starting on a cache line of the validity bitmaps.
+        step = max(1, -(-people // (workers * 512))) * 512
+
+        def part(start: int) -> None:
+            gather_outputs_kernel(
+                fact_list,
+                self.group_facts,
+                self.group_strides,
+                self.group_bounds,
+                self.group_direct,
+                self.term_groups,
+                self.term_bounds,
+                self.term_values,
+                self.unit_bounds,
+                self.unit_direct,
+                self.column_bounds,
+                self.widths,
+                self.slots,
+                self.starts,
+                self.column_bitmaps,
+                self.column_missing,
+                self.tables,
+                self.block_table,
+                self.program,
+                outputs,
+                bitmaps,
+                date_values,
+                date_bitmaps,
+                start,
+                min(start + step, people),
+            )
+
+        starts = range(0, people, step)
+        if len(starts) == 1:
+            part(0)
+        else:
+            list(thread_pool(workers).map(part, starts))
+        gathered: list[Gathered] = [
+            (outputs[WIDTHS.index(width)][slot], None if at < 0 else bitmaps[at])
+            for width, slot, at in zip(
+                self.widths.tolist(), self.slots.tolist(), self.column_bitmaps.tolist(), strict=True
+            )
+            if width
+        ]
+        return gathered + list(zip(date_values, date_bitmaps, strict=True))
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def thread_pool(workers: int) -> ThreadPoolExecutor:
+    """A pool of this many threads, kept for the process: starting threads every chunk costs more than a small
+    chunk's pass."""
+    if workers not in _pools:
+        _pools[workers] = ThreadPoolExecutor(workers, thread_name_prefix="servicepath-pass")
+    return _pools[workers]
+
+
+def compile_pass(
+    groups: list[list[tuple[int, int]]], units: list[UnitTable], dates: list[EarliestDate]
+) -> CompiledPass:
+    """The pass over people that gathers every unit's table columns, then the dates: `groups` gives each group's
+    (fact, stride) pairs, whose weighted sum of codes is the person's joint value; a unit's row is the sum of its
+    terms at the person's joint values, and each column's value is the table's at that row."""
     # A unit with one term reads its table at the group's joint value: the term is composed into its columns.
     unit_direct = np.array([unit.terms[0][0] if len(unit.terms) == 1 else -1 for unit in units], dtype=np.int64)
     units = [
@@ -345,16 +435,8 @@ def gather_outputs(
     group_direct = np.array(
         [group[0][0] if len(group) == 1 and group[0][1] == 1 else -1 for group in groups], dtype=np.int64
     )
-    group_facts = np.array([fact for group in groups for fact, _ in group], dtype=np.int64)
-    group_strides = np.array([stride for group in groups for _, stride in group], dtype=np.int64)
-    group_bounds = np.cumsum([0, *(len(group) for group in groups)], dtype=np.int64)
     flat = [term for unit in units for term in unit.terms]
-    term_groups = np.array([group for group, _ in flat], dtype=np.int64)
-    term_bounds = np.cumsum([0, *(values.size for _, values in flat)], dtype=np.int64)
-    term_values = np.concatenate([values for _, values in flat]) if flat else np.zeros(0, dtype=np.uint32)
-    unit_bounds = np.cumsum([0, *(len(unit.terms) for unit in units)], dtype=np.int64)
     columns = [column for unit in units for column in unit.columns]
-    column_bounds = np.cumsum([0, *(len(unit.columns) for unit in units)], dtype=np.int64)
     # A block column has width 0.
     widths = [column.values.itemsize if isinstance(column, TableColumn) else 0 for column in columns]
     slots, starts = [], []
@@ -364,62 +446,35 @@ def gather_outputs(
         starts.append(filled[width])
         counts[width] += 1
         filled[width] += column.values.size
-    tables = tuple(
-        _joined([column.values for column, used in zip(columns, widths, strict=True) if used == width], f"u{width}")
-        for width in WIDTHS
-    )
-    block_table = _joined([column.values for column in columns if isinstance(column, BlockColumn)], "u4")
     marked = [isinstance(column, TableColumn) and column.missing is not None for column in columns]
     column_bitmaps = np.cumsum(marked, dtype=np.int64) - 1
     column_bitmaps[np.logical_not(marked)] = -1
-    column_missing = np.array([getattr(column, "missing", None) or 0 for column in columns], dtype=np.uint64)
-    program = _program(dates)
-    take = (buffers or Buffers()).take
-    outputs = tuple(take((counts[width], people), f"u{width}") for width in WIDTHS)
-    bitmaps = take((sum(marked), (people + 7) // 8), "u1")
-    date_values = take((len(dates), people), "u4")
-    date_bitmaps = take((len(dates), (people + 7) // 8), "u1")
-    fact_list = numba.typed.List(facts) if facts else numba.typed.List.empty_list(numba.uint32[::1])
-    # Each thread takes whole blocks, so that its people start on a byte of the validity bitmaps.
-    step = max(1, -(-people // workers // BLOCK)) * BLOCK
-
-    def part(start: int) -> None:
-        gather_outputs_kernel(
-            fact_list,
-            group_facts,
-            group_strides,
-            group_bounds,
-            group_direct,
-            term_groups,
-            term_bounds,
-            term_values,
-            unit_bounds,
-            unit_direct,
-            column_bounds,
-            np.array(widths, dtype=np.int64),
-            np.array(slots, dtype=np.int64),
-            np.array(starts, dtype=np.int64),
-            column_bitmaps,
-            column_missing,
-            tables,
-            block_table,
-            program,
-            outputs,
-            bitmaps,
-            date_values,
-            date_bitmaps,
-            start,
-            min(start + step, people),
-        )
-
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(part, range(0, people, step)))
-    gathered: list[Gathered] = [
-        (outputs[WIDTHS.index(width)][slot], None if at < 0 else bitmaps[at])
-        for width, slot, at in zip(widths, slots, column_bitmaps, strict=True)
-        if width
-    ]
-    return gathered + list(zip(date_values, date_bitmaps, strict=True))
+    return CompiledPass(
+        group_facts=np.array([fact for group in groups for fact, _ in group], dtype=np.int64),
+        group_strides=np.array([stride for group in groups for _, stride in group], dtype=np.int64),
+        group_bounds=np.cumsum([0, *(len(group) for group in groups)], dtype=np.int64),
+        group_direct=group_direct,
+        term_groups=np.array([group for group, _ in flat], dtype=np.int64),
+        term_bounds=np.cumsum([0, *(values.size for _, values in flat)], dtype=np.int64),
+        term_values=np.concatenate([values for _, values in flat]) if flat else np.zeros(0, dtype=np.uint32),
+        unit_bounds=np.cumsum([0, *(len(unit.terms) for unit in units)], dtype=np.int64),
+        unit_direct=unit_direct,
+        column_bounds=np.cumsum([0, *(len(unit.columns) for unit in units)], dtype=np.int64),
+        widths=np.array(widths, dtype=np.int64),
+        slots=np.array(slots, dtype=np.int64),
+        starts=np.array(starts, dtype=np.int64),
+        column_bitmaps=column_bitmaps,
+        column_missing=np.array([getattr(column, "missing", None) or 0 for column in columns], dtype=np.uint64),
+        tables=tuple(
+            _joined([column.values for column, used in zip(columns, widths, strict=True) if used == width], f"u{width}")
+            for width in WIDTHS
+        ),
+        block_table=_joined([column.values for column in columns if isinstance(column, BlockColumn)], "u4"),
+        program=_program(dates),
+        counts=tuple(counts[width] for width in WIDTHS),
+        marked=sum(marked),
+        dates=len(dates),
+    )
 
 
 def _composed(column: TableColumn | BlockColumn, rows: Codes) -> TableColumn | BlockColumn:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from math import prod
 
@@ -47,13 +46,15 @@ from servicepath.batch.kernels import (
     BlockColumn,
     Buffers,
     Codes,
+    CompiledPass,
     DateTree,
     EarliestDate,
     Gathered,
     TableColumn,
     UnitTable,
+    compile_pass,
     date_keys,
-    gather_outputs,
+    thread_pool,
 )
 from servicepath.batch.missing import missing_conditions
 from servicepath.engine.interpreter import Interpreter
@@ -323,6 +324,19 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
     return terms
 
 
+Tabled = tuple[list["Output"], Terms]
+"""A unit's table (its columns) and its terms for the chunk at hand."""
+
+
+def _tabled(unit: Unit, coded: dict[str, CodedFact]) -> Tabled | None:
+    """The unit's table and terms, None if it is computed person by person."""
+    terms = unit_terms(unit, coded)
+    if terms is None:
+        return None
+    assert unit.lookup is not None
+    return unit.lookup, terms
+
+
 @dataclass(frozen=True)
 class Citizenship:
     """A force's citizenship date, computed in the compiled pass: per path, its conditions' output and its date
@@ -357,13 +371,36 @@ def _block_column(output: Output) -> BlockColumn:
     return BlockColumn(date_keys(table.values.view(np.int32), missing))
 
 
-def gather_columns(
-    coded: dict[str, CodedFact],
-    tabled: list[tuple[list[Output], Terms]],
-    citizenships: list[Citizenship],
-    people: int,
-    buffers: Buffers | None = None,
-) -> tuple[list[tuple[Output, pa.Array]], list[pa.Array]]:
+@dataclass(frozen=True)
+class Gathering:
+    """How each tabled column and citizenship date is gathered per person, built once while the tables and the
+    facts' values stay the same: the facts the pass reads, in order, and the pass itself."""
+
+    facts: list[str]
+    compiled: CompiledPass
+    outputs: list[Output]
+    """The columns gathered for the result (those only the dates read are gathered for each block alone)."""
+    citizenships: list[Citizenship]
+
+    def run(
+        self, coded: dict[str, CodedFact], people: int, buffers: Buffers | None = None
+    ) -> tuple[list[tuple[Output, pa.Array]], list[pa.Array]]:
+        """The gathered columns and the citizenship dates of a chunk's people, coded as when it was built."""
+        codes = [coded[name].codes for name in self.facts]
+        found = self.compiled.run(codes, people, pl.thread_pool_size(), buffers)
+        columns = [(output, output.array(values, people)) for output, values in zip(self.outputs, found, strict=False)]
+        computed = iter(found[len(self.outputs) :])
+        days = []
+        for citizenship in self.citizenships:
+            if not citizenship.paths:
+                days.append(pa.nulls(people, pa.date32()))
+                continue
+            values, bits = next(computed)
+            days.append(pa.Array.from_buffers(pa.date32(), people, [pa.py_buffer(bits), pa.py_buffer(values)]))
+        return columns, days
+
+
+def gathering(coded: dict[str, CodedFact], tabled: list[Tabled], citizenships: list[Citizenship]) -> Gathering:
     """Each tabled column per person, gathered at the person's row of its unit's table: the row is the sum of
     the unit's terms at the person's joint values; then the citizenship dates, from the columns they read (which
     are gathered for them alone). One compiled pass over the people, split between threads."""
@@ -395,19 +432,8 @@ def gather_columns(
         for found in citizenships
         if found.paths
     ]
-    codes = [coded[name].codes for name in names]
-    found = gather_outputs(codes, groups, units, dates, people, pl.thread_pool_size(), buffers)
     outputs = [output for lookup, _ in tabled for output in lookup if output.name not in read]
-    columns = [(output, output.array(values, people)) for output, values in zip(outputs, found, strict=False)]
-    computed = iter(found[len(outputs) :])
-    days = []
-    for citizenship in citizenships:
-        if not citizenship.paths:
-            days.append(pa.nulls(people, pa.date32()))
-            continue
-        values, bits = next(computed)
-        days.append(pa.Array.from_buffers(pa.date32(), people, [pa.py_buffer(bits), pa.py_buffer(values)]))
-    return columns, days
+    return Gathering(names, compile_pass(groups, units, dates), outputs, citizenships)
 
 
 NamedTree = str | tuple[str, list["NamedTree"]]
@@ -526,10 +552,11 @@ class TableEngine:
     compared_units: list[tuple[str, Unit | None]] = field(init=False)
     coders: dict[str, FactCoder] = field(init=False)
     codes: npt.NDArray[np.uint32] = field(init=False)
-    buffers: Buffers = field(init=False, default_factory=Buffers)
-    """The output arrays, handed out again once the results of an earlier chunk are let go."""
     """A row of codes per fact, for the chunk at hand: they are read only while it is assessed, so one buffer
     serves chunk after chunk (fresh pages cost about 5 ms per 10^6 people to touch first)."""
+    buffers: Buffers = field(init=False, default_factory=Buffers)
+    """The output arrays, handed out again once the results of an earlier chunk are let go."""
+    assembly: Assembly | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         chosen = self.selection.chosen(self.plan)
@@ -594,31 +621,46 @@ class TableEngine:
 
     def assess(self, chunk: pl.DataFrame) -> pa.Table:
         """The result columns for a chunk of people (facts typed as batch reads them, coded or not)."""
+        coded = self._code(chunk)
+        units = list(self.units())
+        key = [_tabled(unit, coded) for unit in units]
+        if self.assembly is None or not self.assembly.fits(key):
+            self.assembly = self._assemble(coded, units, key)
+        return self.assembly.run(chunk, coded, self.buffers)
+
+    def _code(self, chunk: pl.DataFrame) -> dict[str, CodedFact]:
         # Coding runs column by column; Polars, NumPy and the kernels release the GIL, so the columns are coded
         # side by side.
         if self.codes.shape[1] < chunk.height:
             self.codes = np.empty((len(self.coders), chunk.height), dtype=np.uint32)
-        # Text first: it takes longest (Polars gives its codes), the other columns fill the other threads meanwhile.
-        names = list(self.coders)
-        order = sorted(range(len(names)), key=lambda at: chunk.schema[names[at]] != pl.Utf8)
-        with ThreadPoolExecutor(pl.thread_pool_size()) as pool:
-            each = pool.map(
-                lambda at: self.coders[names[at]].code(chunk.get_column(names[at]), self.codes[at, : chunk.height]),
-                order,
-            )
-            coded = {names[at]: found for at, found in zip(order, each, strict=True)}
-        tabled: list[tuple[list[Output], Terms]] = []
-        by_person: list[pl.DataFrame] = []
+        # Text is coded by Polars, on other threads; the other columns meanwhile here, each a short compiled loop
+        # (on threads of their own, their Python steps would wait on one another for the GIL).
+        schema = chunk.schema
+
+        def code(name: str, at: int) -> CodedFact:
+            return self.coders[name].code(chunk.get_column(name), self.codes[at, : chunk.height])
+
+        texts = {
+            name: thread_pool(pl.thread_pool_size()).submit(code, name, at)
+            for at, name in enumerate(self.coders)
+            if schema[name] == pl.Utf8
+        }
+        coded = {name: code(name, at) for at, name in enumerate(self.coders) if name not in texts}
+        return coded | {name: found.result() for name, found in texts.items()}
+
+    def _assemble(self, coded: dict[str, CodedFact], units: list[Unit], key: list[Tabled | None]) -> Assembly:
+        """How the result columns are put together while every unit's table and terms stay as in `key`."""
+        tabled: list[Tabled] = []
+        by_person: list[Unit] = []
+        entries = {id(unit): entry for unit, entry in zip(units, key, strict=True)}
 
         def outputs(unit: Unit) -> list[pl.Expr]:
-            terms = unit_terms(unit, coded)
-            if terms is None:
-                found = _person_by_person(unit, chunk)
-                by_person.append(found)
-                return [pl.col(name) for name in found.columns]
-            assert unit.lookup is not None
-            tabled.append((unit.lookup, terms))
-            return [output.value for output in unit.lookup]
+            entry = entries[id(unit)]
+            if entry is None:
+                by_person.append(unit)
+                return [pl.col(column.meta.output_name()) for column in unit.per_person]
+            tabled.append(entry)
+            return [output.value for output in entry[0]]
 
         columns: list[pl.Expr] = []
         parts: list[pl.Expr] = []
@@ -642,27 +684,55 @@ class TableEngine:
             columns += outputs(unit)
         for name, maybe in self.compared_units:
             columns += [pl.lit(None, pl.Utf8).alias(name)] if maybe is None else outputs(maybe)
-        gathered, days = gather_columns(coded, tabled, citizenships, chunk.height, self.buffers)
+        gathers = gathering(coded, tabled, citizenships)
         # Enum, text and date columns go out as gathered, and so do the dates computed in the compiled pass; the
         # rest (columns computed person by person, and what the citizenship dates of their forces read) are
         # computed in Polars.
-        final = set(self.names)
-        direct = {
-            output.name: (output.field, array)
-            for output, array in gathered
-            if output.name in final and not output.boolean
-        }
+        names = self.names
+        final = set(names)
+        direct = {output.name for output in gathers.outputs if output.name in final and not output.boolean}
+        direct |= {citizenship.name for citizenship in citizenships}
+        rest = [column for column in columns if column.meta.output_name() not in direct]
+        return Assembly(key, names, gathers, by_person, direct, rest, parts)
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """How a chunk's result columns are put together: gathered in the compiled pass, or computed by Polars from
+    gathered columns and from units computed person by person. Kept while every unit's table and terms stay the
+    same objects."""
+
+    key: list[Tabled | None]
+    """Per unit, its table and terms (None: computed person by person)."""
+    names: list[str]
+    gathering: Gathering
+    by_person: list[Unit]
+    direct: set[str]
+    """The result columns that go out as gathered."""
+    rest: list[pl.Expr]
+    parts: list[pl.Expr]
+    """What `rest` reads besides the gathered columns."""
+
+    def fits(self, key: list[Tabled | None]) -> bool:
+        return len(key) == len(self.key) and all(
+            new is old or (new is not None and old is not None and new[0] is old[0] and new[1] is old[1])
+            for new, old in zip(key, self.key, strict=True)
+        )
+
+    def run(self, chunk: pl.DataFrame, coded: dict[str, CodedFact], buffers: Buffers) -> pa.Table:
+        gathered, days = self.gathering.run(coded, chunk.height, buffers)
+        direct = {output.name: (output.field, array) for output, array in gathered if output.name in self.direct}
         direct |= {
             citizenship.name: (pa.field(citizenship.name, pa.date32()), array)
-            for citizenship, array in zip(citizenships, days, strict=True)
+            for citizenship, array in zip(self.gathering.citizenships, days, strict=True)
         }
-        rest = [column for column in columns if column.meta.output_name() not in direct]
-        if rest:
+        if self.rest:
+            found = [_person_by_person(unit, chunk) for unit in self.by_person]
             inputs = [pl.Series(output.name, array) for output, array in gathered if output.name not in direct]
             late = pl.DataFrame(height=chunk.height).hstack(
-                [*inputs, *(column for found in by_person for column in found.get_columns())]
+                [*inputs, *(column for frame in found for column in frame.get_columns())]
             )
-            computed = late.lazy().with_columns(parts).select(rest).collect().to_arrow()
+            computed = late.lazy().with_columns(self.parts).select(self.rest).collect().to_arrow()
             direct |= {name: (computed.schema.field(name), computed.column(name)) for name in computed.column_names}
         ordered = [direct[name] for name in self.names]
         return pa.Table.from_arrays([array for _, array in ordered], schema=pa.schema([field for field, _ in ordered]))
