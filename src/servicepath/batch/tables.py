@@ -253,11 +253,18 @@ def _output(column: pl.Series) -> Output:
         text = column.cast(pl.Utf8)
         words = text.drop_nulls().unique(maintain_order=True)
         column = text.cast(pl.Enum(words))
-        dtype = pl.Categorical()
         dictionary = pa.array(words.to_list(), pa.large_string())
     elif isinstance(dtype, pl.Enum):
         dictionary = pa.array(dtype.categories.to_list(), pa.large_string())
-    field = arrow_field(name, pl.UInt8() if boolean else dtype)
+    if dictionary is not None and not isinstance(dtype, pl.Enum):
+        # Text by the table's own words: indices as narrow as they fit, one value left over to mark no value
+        # (Polars reads any width as a categorical; fewer bytes per person to write).
+        index = next(
+            width for width in (pa.uint8(), pa.uint16(), pa.uint32()) if len(dictionary) < 2**width.bit_width - 1
+        )
+        field = pa.field(name, pa.dictionary(index, pa.large_string()))
+    else:
+        field = arrow_field(name, pl.UInt8() if boolean else dtype)
     stored = field.type.index_type if dictionary is not None else field.type
     width = stored.bit_width // 8
     values = column.to_physical().fill_null(0).to_numpy()
