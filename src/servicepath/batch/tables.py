@@ -138,6 +138,9 @@ class Unit:
     tabled: bool = True
     terms: tuple[list[pl.Series], Terms] | None = None
     """The last chunk's signatures and the terms made of them, kept while the signatures stay the same."""
+    values: list[pl.Series] = field(default_factory=list)
+    """The values of the facts of the chunk the terms were made for: while they stay the same objects, so do the
+    signatures and the terms."""
 
     def __post_init__(self) -> None:
         self.group_facts()
@@ -304,6 +307,10 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
     tabled (too many values or combinations)."""
     if not unit.tabled:
         return None
+    values = [coded[fact].values for group in unit.groups for fact in group]
+    if unit.terms is not None and all(a is b for a, b in zip(unit.values, values, strict=True)):
+        return unit.terms[1]
+    unit.values = values
     signatures = []
     grew = unit.lookup is None
     for group, registry in zip(unit.groups, unit.registries, strict=True):
@@ -640,20 +647,21 @@ class TableEngine:
         # side by side.
         if self.codes.shape[1] < chunk.height:
             self.codes = np.empty((len(self.coders), chunk.height), dtype=np.uint32)
-        # Text is coded by Polars, on other threads; the other columns meanwhile here, each a short compiled loop
-        # (on threads of their own, their Python steps would wait on one another for the GIL).
+        # Text (coded by Polars) and lists take longest: they are coded on other threads, the other columns
+        # meanwhile here, each a short compiled loop (on threads of their own, their Python steps would wait on one
+        # another for the GIL).
         schema = chunk.schema
 
         def code(name: str, at: int) -> CodedFact:
             return self.coders[name].code(chunk.get_column(name), self.codes[at, : chunk.height])
 
-        texts = {
+        long = {
             name: thread_pool(pl.thread_pool_size()).submit(code, name, at)
             for at, name in enumerate(self.coders)
-            if schema[name] == pl.Utf8
+            if schema[name] == pl.Utf8 or isinstance(schema[name], pl.List)
         }
-        coded = {name: code(name, at) for at, name in enumerate(self.coders) if name not in texts}
-        return coded | {name: found.result() for name, found in texts.items()}
+        coded = {name: code(name, at) for at, name in enumerate(self.coders) if name not in long}
+        return coded | {name: found.result() for name, found in long.items()}
 
     def _assemble(self, coded: dict[str, CodedFact], units: list[Unit], key: list[Tabled | None]) -> Assembly:
         """How the result columns are put together while every unit's table and terms stay as in `key`."""
