@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from servicepath.batch.columns import assess_frame
-from servicepath.batch.io import profile_of
+from servicepath.batch.io import BatchInputError, profile_of
 from servicepath.batch.population import population
 from servicepath.batch.runner import run_batch
 from servicepath.batch.tables import TableEngine
@@ -115,6 +115,22 @@ def test_cli_batch_errors_are_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not a readable Parquet file" in result.output
     result = runner.invoke(app, ["batch", str(tmp_path / "p.parquet"), "--out", str(tmp_path / "o.txt")])
     assert result.exit_code == 2 and ".csv or .parquet" in result.output
+
+
+@pytest.mark.parametrize("name", ["out.parquet", "out.csv"])
+def test_a_file_that_cannot_be_written_is_one_line_whatever_the_chunk(
+    tmp_path: Path, example_law: LawSet, name: str
+) -> None:
+    """Chunks are written on a thread of their own while the next is assessed: a write that fails still ends the
+    run with one sentence, not a traceback."""
+    population(50, seed=2).write_parquet(tmp_path / "p.parquet")
+    out = tmp_path / "gone" / name
+    example = str(Path(__file__).parent / "packs" / "example")
+    result = runner.invoke(app, ["batch", str(tmp_path / "p.parquet"), "--out", str(out), "--packs", example])
+    assert result.exit_code == 2 and "cannot write the results" in result.output, result.output
+    assert "Traceback" not in result.output
+    with pytest.raises(BatchInputError, match="cannot write the results"):
+        run_batch(tmp_path / "p.parquet", out, example_law, dt.date(2023, 6, 1), chunk_size=7)
 
 
 def test_cli_batch_summary_and_compare(tmp_path: Path) -> None:

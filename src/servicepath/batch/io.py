@@ -7,7 +7,8 @@ and the run goes on. Other columns (an id, say) are copied to the output as they
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -119,11 +120,23 @@ def _as_text(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return column.cast(pl.Utf8, strict=False)
 
 
-def _parse(name: str, kind: t.Type, dtype: pl.DataType, coded: bool) -> tuple[pl.Expr, pl.Expr]:
+Flaw = Callable[[pl.Expr], pl.Expr]
+"""Whether each row's value is bad, given the column as parsed (so the parse is not done twice)."""
+
+
+def _unparsed(parsed: pl.Expr) -> pl.Expr:
+    return pl.lit(False)
+
+
+def _parse(name: str, kind: t.Type, dtype: pl.DataType, coded: bool) -> tuple[pl.Expr, Flaw]:
     """The fact column typed as rules read it (`coded`: a fact with a fixed list of values as a Polars enum), and
     whether each row's value is bad."""
     raw = pl.col(name)
     given = raw.is_not_null()
+
+    def unread(parsed: pl.Expr) -> pl.Expr:
+        return given & parsed.is_null()
+
     if kind.kind is t.Kind.SET:
         if isinstance(dtype, pl.List | pl.Array):
             items = raw.cast(pl.List(pl.Utf8), strict=False)
@@ -142,33 +155,31 @@ def _parse(name: str, kind: t.Type, dtype: pl.DataType, coded: bool) -> tuple[pl
             broken = broken | (given & outside.fill_null(False))
         items = items.list.unique(maintain_order=True)
         enum = domain_dtype(name)
-        return (items.cast(enum, strict=False) if coded and enum is not None else items), broken
+        return (items.cast(enum, strict=False) if coded and enum is not None else items), lambda _: broken
     if kind.kind is t.Kind.DATE:
         if dtype == pl.Date:
-            return raw, pl.lit(False)
+            return raw, _unparsed
         if isinstance(dtype, pl.Datetime):
-            return raw.dt.date(), pl.lit(False)
-        parsed = _as_text(raw, dtype).str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-        return parsed, given & parsed.is_null()
+            return raw.dt.date(), _unparsed
+        return _as_text(raw, dtype).str.strip_chars().str.to_date("%Y-%m-%d", strict=False), unread
     if kind.kind is t.Kind.BOOL:
         if dtype == pl.Boolean:
-            return raw, pl.lit(False)
+            return raw, _unparsed
         word = _as_text(raw, dtype).str.strip_chars().str.to_lowercase()
-        parsed = pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
-        return parsed, given & parsed.is_null()
+        return pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False), unread
     if kind.kind is t.Kind.NUMBER:
         number = raw.cast(pl.Float64, strict=False) if dtype.is_numeric() else _as_text(raw, dtype).str.strip_chars()
-        parsed = number.cast(pl.Float64, strict=False)
-        return parsed, given & parsed.is_null()
+        return number.cast(pl.Float64, strict=False), unread
     text = _as_text(raw, dtype).str.strip_chars()
     if kind.domain is COUNTRY:
         text = text.str.to_uppercase()
     enum = domain_dtype(name)
-    if enum is not None:
+    if enum is None:
+        return text, unread
+    if coded:
         # One look-up per value both checks it and codes it.
-        as_enum = text.cast(enum, strict=False)
-        return (as_enum if coded else text), given & as_enum.is_null()
-    return text, given & text.is_null()
+        return text.cast(enum, strict=False), unread
+    return text, lambda parsed: unread(parsed.cast(enum, strict=False))
 
 
 def check_chunk(
@@ -178,37 +189,65 @@ def check_chunk(
     kept; `coded`: facts with a fixed list of values as Polars enums, as decision tables read them fastest) and
     its bad rows: row number, the reason, and the row's values as text."""
     columns = classify(chunk.columns)
-    row = pl.int_range(first_row, first_row + chunk.height, dtype=pl.Int64).alias(ROW)
-    parsed: list[pl.Expr] = []
-    problems: list[pl.Expr] = []
+    # Parsed facts and the copied columns' problems first, under names of their own; whether a row is bad is then
+    # read from them, and reasons are written for bad rows alone (most chunks have none).
+    parsed = {name: f"\0{name}" for name in columns.facts}
+    problem = {name: f"\0problem {name}" for name in columns.copied if is_result_field(name)}
+    flaws: dict[str, Flaw] = {}
+    steps: list[pl.Expr] = [pl.int_range(first_row, first_row + chunk.height, dtype=pl.Int64).alias(ROW)]
     for name in columns.facts:
         kind = fact_type(name)
         assert kind is not None
-        value, bad = _parse(name, kind, chunk.schema[name], coded)
+        value, flaws[name] = _parse(name, kind, chunk.schema[name], coded)
         enum = domain_dtype(name) if coded else None
-        parsed.append(value.cast(enum or fact_dtype(kind)).alias(name))
-        problems.append(pl.when(bad).then(pl.lit(f"{name}: {_message(kind)}")))
-    for name in columns.copied:
-        if is_result_field(name):
-            problems.append(pl.col(name).map_elements(partial(result_problem, name), return_dtype=pl.Utf8))
-    joined = pl.concat_str(problems, separator="; ", ignore_nulls=True)
-    reason = pl.when(joined != "").then(joined) if problems else pl.lit(None, pl.Utf8)
+        steps.append(value.cast(enum or fact_dtype(kind)).alias(parsed[name]))
+    for name, alias in problem.items():
+        steps.append(pl.col(name).map_elements(partial(result_problem, name), return_dtype=pl.Utf8).alias(alias))
+    bad = {name: flaw(pl.col(parsed[name])) for name, flaw in flaws.items()}
+    flagged = [*bad.values(), *(pl.col(alias).is_not_null() for alias in problem.values())]
+    checked = (
+        chunk.lazy()
+        .with_columns(steps)
+        .with_columns(pl.any_horizontal(flagged).alias(REASON) if flagged else pl.lit(False).alias(REASON))
+        .collect()
+    )
     absent = []
     for name in sorted(needed - set(columns.facts)):
         kind = fact_type(name)
         assert kind is not None
         absent.append(pl.lit(None, fact_dtype(kind)).alias(name))
-    checked = chunk.with_columns(row, reason.alias(REASON))
-    rejected = checked.filter(pl.col(REASON).is_not_null())
-    good = checked.filter(pl.col(REASON).is_null()).select(
-        ROW, *(pl.col(name) for name in columns.copied), *parsed, *absent
+    kept = [
+        pl.col(ROW),
+        *(pl.col(name) for name in columns.copied),
+        *(pl.col(parsed[name]).alias(name) for name in parsed),
+    ]
+    if not checked.get_column(REASON).any():
+        return checked.select(*kept, *absent), _no_rejects(chunk, columns)
+    reasons = [
+        *(pl.when(flag).then(pl.lit(f"{name}: {_message(_fact_type(name))}")) for name, flag in bad.items()),
+        *(pl.col(alias) for alias in problem.values()),
+    ]
+    rejected = checked.filter(pl.col(REASON)).with_columns(
+        pl.concat_str(reasons, separator="; ", ignore_nulls=True).alias(REASON)
     )
     rejects = rejected.select(
         ROW,
         REASON,
         *(_as_text(pl.col(name), chunk.schema[name]).alias(name) for name in (*columns.facts, *columns.copied)),
     )
-    return good, rejects
+    return checked.filter(pl.col(REASON).not_()).select(*kept, *absent), rejects
+
+
+def _fact_type(name: str) -> t.Type:
+    kind = fact_type(name)
+    assert kind is not None
+    return kind
+
+
+def _no_rejects(chunk: pl.DataFrame, columns: Columns) -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={ROW: pl.Int64, REASON: pl.Utf8, **dict.fromkeys((*columns.facts, *columns.copied), pl.Utf8)}
+    )
 
 
 def profile_of(row: dict[str, Any]) -> Profile:
@@ -222,8 +261,10 @@ def profile_of(row: dict[str, Any]) -> Profile:
 
 
 class Writer:
-    """Writes chunks (Arrow tables or Polars frames) to one CSV or Parquet file. Parquet goes through a streaming
-    writer to a hidden file, moved in place when closed; CSV chunks are appended, with lists written 'A;B'."""
+    """Writes chunks (Arrow tables or Polars frames) to one CSV or Parquet file, on a thread of its own so that the
+    next chunk is read and assessed meanwhile (an error shows at the next write or at close). Parquet goes
+    through a streaming writer to a hidden file, moved in place when closed; CSV chunks are appended, with lists
+    written 'A;B'."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -231,30 +272,45 @@ class Writer:
         self.written = False
         self.partial = path.with_name(f".{path.name}.partial")
         self.parquet: pq.ParquetWriter | None = None
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="servicepath-writer")
+        self.pending: Future[None] | None = None
 
     def write(self, chunk: pl.DataFrame | pa.Table) -> None:
+        self._wait()
+        self.pending = self.thread.submit(self._write, chunk, not self.written)
+        self.written = True
+
+    def _wait(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def _write(self, chunk: pl.DataFrame | pa.Table, first: bool) -> None:
         if self.kind == "csv":
             frame = chunk if isinstance(chunk, pl.DataFrame) else pl.DataFrame(pl.from_arrow(chunk))
             lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
             frame = frame.with_columns(pl.col(name).list.join(LIST_SEPARATOR) for name in lists)
-            with self.path.open("a" if self.written else "w", encoding="utf-8", newline="") as handle:
-                frame.write_csv(handle, include_header=not self.written)
-        else:
-            table = chunk.to_arrow() if isinstance(chunk, pl.DataFrame) else chunk
-            if self.parquet is None:
-                # Statistics of dictionary columns (verdicts, texts) cost half the writing time and let no reader
-                # skip a chunk: each chunk holds most values. Numbers and dates keep theirs.
-                plain = [field.name for field in table.schema if not pa.types.is_dictionary(field.type)]
-                self.parquet = pq.ParquetWriter(self.partial, table.schema, write_statistics=plain)
-            elif not table.schema.equals(self.parquet.schema):
-                table = table.cast(self.parquet.schema)
-            self.parquet.write_table(table)
-        self.written = True
+            with self.path.open("w" if first else "a", encoding="utf-8", newline="") as handle:
+                frame.write_csv(handle, include_header=first)
+            return
+        table = chunk.to_arrow() if isinstance(chunk, pl.DataFrame) else chunk
+        if self.parquet is None:
+            # Statistics of dictionary columns (verdicts, texts) cost half the writing time and let no reader
+            # skip a chunk: each chunk holds most values. Numbers and dates keep theirs.
+            plain = [field.name for field in table.schema if not pa.types.is_dictionary(field.type)]
+            self.parquet = pq.ParquetWriter(self.partial, table.schema, write_statistics=plain)
+        elif not table.schema.equals(self.parquet.schema):
+            table = table.cast(self.parquet.schema)
+        self.parquet.write_table(table)
 
     def close(self, empty: pl.DataFrame | pa.Table) -> None:
         """Finish the file; `empty` gives the columns when no chunk was written."""
         if not self.written:
             self.write(empty)
+        try:
+            self._wait()
+        finally:
+            self.thread.shutdown()
         if self.parquet is not None:
             self.parquet.close()
             self.partial.replace(self.path)
