@@ -23,6 +23,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -343,15 +344,44 @@ def openfisca_rate(facts: pl.DataFrame, plan: object) -> tuple[str, float, str]:
     return ("OpenFisca-core (minimal system)", facts.height / seconds, "booleans only: no unknown, defaults instead")
 
 
+def end_to_end(size: int) -> tuple[float, float]:
+    """Seconds and peak RSS (MiB) of `servicepath batch` from a Parquet file of `size` synthetic people to a
+    Parquet file of results: start, law packs loaded, every row checked, assessed, written."""
+    from servicepath.batch.population import population
+    from servicepath.packs.lawset import load_law
+
+    with tempfile.TemporaryDirectory() as folder:
+        source, output = Path(folder) / "people.parquet", Path(folder) / "results.parquet"
+        population(size, seed=3, forces=list(load_law(None).forces)).write_parquet(source)
+        command = [sys.executable, __file__, "--batch-child", str(source), str(output)]
+        done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures["seconds"], figures["rss_mib"]
+
+
+def batch_child(source: str, output: str) -> None:
+    """Runs `servicepath batch` as its only child, so the peak RSS of its children is the run's own."""
+    command = [str(Path(sys.executable).parent / "servicepath"), "batch", source, "--out", output]
+    start = time.perf_counter()
+    subprocess.run([*command, "--as-of", ON.isoformat()], check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", type=int)
+    parser.add_argument("--batch-child", nargs=2)
     parser.add_argument("--skip-huge", action="store_true", help="leave out 10^7 persons")
     parser.add_argument("--packs", help="law pack folder (default: the shipped packs)")
     parser.add_argument("--peers-size", type=int, default=10**6)
+    parser.add_argument("--end-to-end-size", type=int, default=3 * 10**6)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.packs)
+        return
+    if args.batch_child:
+        batch_child(*args.batch_child)
         return
     cores = len(os.sched_getaffinity(0))
     sizes = [10**5, 10**6] + ([] if args.skip_huge else [10**7])
@@ -377,6 +407,13 @@ def main() -> None:
             f"{size / row['seconds'] / cores:19,.0f} {size / row['verdict_seconds'] / cores:17,.0f} "
             f"{per_person:19,.0f} {row['enum_seconds'] / row['bandwidth_seconds']:6.1f} {row['rss_mib']:13.0f}"
         )
+    size = args.end_to_end_size
+    seconds, rss = end_to_end(size)
+    print(
+        f"\nEnd to end: `servicepath batch` from a Parquet file of {size:,} people to a Parquet file of results (start,"
+        f" law packs loaded, every row checked, assessed, written): {seconds:.1f} s, {size / seconds:,.0f} persons/s"
+        f" ({size / seconds / cores:,.0f} /s/core), peak RSS {rss:,.0f} MiB"
+    )
     size = args.peers_size
     results = peers(size)
     ours = results[0][1]
