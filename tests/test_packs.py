@@ -6,9 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
 
 from servicepath.engine.assess import assess
 from servicepath.engine.contract import assessment_json
+from servicepath.packs import yaml_lines
 from servicepath.packs.errors import PackError
 from servicepath.packs.lawset import LawSet, load_law
 from servicepath.profile import profile_from_data
@@ -171,3 +173,20 @@ def test_shipped_packs_load_and_cite_every_item() -> None:
             assert rule.sources, f"{pack.file}: home rule {rule.id} cites no source"
         for source in pack.model.sources.values():
             assert source.quote.strip() and source.url.startswith("http")
+
+
+def test_both_yaml_parsers_read_every_shipped_pack_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml's parser is used where PyYAML has it, PyYAML's own elsewhere: both give every shipped pack's values
+    and their lines alike, and both refuse a key given twice."""
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML is built without libyaml here")
+    files = sorted((Path(yaml_lines.__file__).parents[1] / "law").rglob("*.yaml"))
+    assert len(files) > 40
+    found = {}
+    for parser in (yaml.CSafeLoader, yaml.SafeLoader):
+        monkeypatch.setattr(yaml_lines, "SafeLoader", parser)
+        documents = [yaml_lines.load(file.read_text(encoding="utf-8")) for file in files]
+        found[parser] = [(document.data, document.lines) for document in documents]
+        with pytest.raises(yaml_lines.YamlProblem, match="'a' is given twice"):
+            yaml_lines.load("a: 1\nb: 2\na: 3\n")
+    assert found[yaml.CSafeLoader] == found[yaml.SafeLoader]
