@@ -643,13 +643,11 @@ class TableEngine:
         return self.assembly.run(chunk, coded, self.buffers)
 
     def _code(self, chunk: pl.DataFrame) -> dict[str, CodedFact]:
-        # Coding runs column by column; Polars, NumPy and the kernels release the GIL, so the columns are coded
-        # side by side.
         if self.codes.shape[1] < chunk.height:
             self.codes = np.empty((len(self.coders), chunk.height), dtype=np.uint32)
-        # Text (coded by Polars) and lists take longest: they are coded on other threads, the other columns
-        # meanwhile here, each a short compiled loop (on threads of their own, their Python steps would wait on one
-        # another for the GIL).
+        # Text (coded by Polars) and lists take longest: they are coded on other threads (Polars and the compiled
+        # loops release the GIL), the other columns meanwhile here, each a short compiled loop (on threads of their
+        # own, their Python steps would wait on one another for the GIL).
         schema = chunk.schema
 
         def code(name: str, at: int) -> CodedFact:
@@ -729,6 +727,7 @@ class Assembly:
     """What `rest` reads besides the gathered columns."""
 
     def fits(self, key: list[Tabled | None]) -> bool:
+        """Whether every unit still has the same table and terms (the same objects)."""
         return len(key) == len(self.key) and all(
             new is old or (new is not None and old is not None and new[0] is old[0] and new[1] is old[1])
             for new, old in zip(key, self.key, strict=True)
