@@ -168,6 +168,15 @@ class Unit:
     def facts(self) -> set[str]:
         return {fact for group in self.groups for fact in group}
 
+    def given(self, coded: dict[str, CodedFact]) -> list[pl.Series]:
+        return [coded[fact].values for group in self.groups for fact in group]
+
+    def current(self, coded: dict[str, CodedFact]) -> bool:
+        """Whether the terms were made for these very values (or the unit is not tabled): nothing to update."""
+        return not self.tabled or (
+            self.terms is not None and all(a is b for a, b in zip(self.values, self.given(coded), strict=True))
+        )
+
 
 def _cross_product(parts: list[pl.DataFrame]) -> pl.DataFrame:
     """Every combination of the parts' rows, the first part varying slowest (the last fastest)."""
@@ -307,10 +316,10 @@ def unit_terms(unit: Unit, coded: dict[str, CodedFact]) -> Terms | None:
     tabled (too many values or combinations)."""
     if not unit.tabled:
         return None
-    values = [coded[fact].values for group in unit.groups for fact in group]
-    if unit.terms is not None and all(a is b for a, b in zip(unit.values, values, strict=True)):
+    if unit.current(coded):
+        assert unit.terms is not None
         return unit.terms[1]
-    unit.values = values
+    unit.values = unit.given(coded)
     signatures = []
     grew = unit.lookup is None
     for group, registry in zip(unit.groups, unit.registries, strict=True):
@@ -637,6 +646,11 @@ class TableEngine:
         """The result columns for a chunk of people (facts typed as batch reads them, coded or not)."""
         coded = self._code(chunk)
         units = list(self.units())
+        # Units whose tables are built or grown (the first chunk, or one with values not seen before): side by
+        # side, as Polars computes them with the GIL released and each unit has tables of its own.
+        stale = [unit for unit in units if not unit.current(coded)]
+        if len(stale) > 1:
+            list(thread_pool(pl.thread_pool_size()).map(lambda unit: unit_terms(unit, coded), stale))
         key = [_tabled(unit, coded) for unit in units]
         if self.assembly is None or not self.assembly.fits(key):
             self.assembly = self._assemble(coded, units, key)
