@@ -194,11 +194,12 @@ def check_chunk(
     parsed = {name: f"\0{name}" for name in columns.facts}
     problem = {name: f"\0problem {name}" for name in columns.copied if is_result_field(name)}
     flaws: dict[str, Flaw] = {}
+    messages: dict[str, str] = {}
     steps: list[pl.Expr] = [pl.int_range(first_row, first_row + chunk.height, dtype=pl.Int64).alias(ROW)]
     for name in columns.facts:
-        kind = fact_type(name)
-        assert kind is not None
+        kind = _fact_type(name)
         value, flaws[name] = _parse(name, kind, chunk.schema[name], coded)
+        messages[name] = f"{name}: {_message(kind)}"
         enum = domain_dtype(name) if coded else None
         steps.append(value.cast(enum or fact_dtype(kind)).alias(parsed[name]))
     for name, alias in problem.items():
@@ -211,11 +212,7 @@ def check_chunk(
         .with_columns(pl.any_horizontal(flagged).alias(REASON) if flagged else pl.lit(False).alias(REASON))
         .collect()
     )
-    absent = []
-    for name in sorted(needed - set(columns.facts)):
-        kind = fact_type(name)
-        assert kind is not None
-        absent.append(pl.lit(None, fact_dtype(kind)).alias(name))
+    absent = [pl.lit(None, fact_dtype(_fact_type(name))).alias(name) for name in sorted(needed - set(columns.facts))]
     kept = [
         pl.col(ROW),
         *(pl.col(name) for name in columns.copied),
@@ -224,7 +221,7 @@ def check_chunk(
     if not checked.get_column(REASON).any():
         return checked.select(*kept, *absent), _no_rejects(chunk, columns)
     reasons = [
-        *(pl.when(flag).then(pl.lit(f"{name}: {_message(_fact_type(name))}")) for name, flag in bad.items()),
+        *(pl.when(flag).then(pl.lit(messages[name])) for name, flag in bad.items()),
         *(pl.col(alias) for alias in problem.values()),
     ]
     rejected = checked.filter(pl.col(REASON)).with_columns(

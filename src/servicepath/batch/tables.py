@@ -351,13 +351,13 @@ Tabled = tuple[list["Output"], Terms]
 """A unit's table (its columns) and its terms for the chunk at hand."""
 
 
-def _tabled(unit: Unit, coded: dict[str, CodedFact]) -> Tabled | None:
-    """The unit's table and terms, None if it is computed person by person."""
-    terms = unit_terms(unit, coded)
-    if terms is None:
+def _tabled(unit: Unit) -> Tabled | None:
+    """The unit's table and terms as last brought up to date (`unit_terms`), None if it is computed person by
+    person."""
+    if not unit.tabled:
         return None
-    assert unit.lookup is not None
-    return unit.lookup, terms
+    assert unit.lookup is not None and unit.terms is not None
+    return unit.lookup, unit.terms[1]
 
 
 @dataclass(frozen=True)
@@ -651,7 +651,9 @@ class TableEngine:
         stale = [unit for unit in units if not unit.current(coded)]
         if len(stale) > 1:
             list(thread_pool(pl.thread_pool_size()).map(lambda unit: unit_terms(unit, coded), stale))
-        key = [_tabled(unit, coded) for unit in units]
+        elif stale:
+            unit_terms(stale[0], coded)
+        key = [_tabled(unit) for unit in units]
         if self.assembly is None or not self.assembly.fits(key):
             self.assembly = self._assemble(coded, units, key)
         return self.assembly.run(chunk, coded, self.buffers)
